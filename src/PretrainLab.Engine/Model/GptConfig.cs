@@ -1,0 +1,33 @@
+namespace PretrainLab.Engine.Model;
+
+/// <summary>The shape of a GPT-2-style model.</summary>
+/// <param name="NLayer">Transformer blocks.</param>
+/// <param name="NHead">Attention heads per block; must divide <paramref name="NEmbd"/>.</param>
+/// <param name="NEmbd">Model width (residual stream size).</param>
+/// <param name="BlockSize">Context length in tokens.</param>
+/// <param name="VocabSize">Vocabulary size.</param>
+/// <param name="InitStd">Standard deviation of weight initialisation (GPT-2: 0.02).</param>
+public sealed record GptConfig(int NLayer, int NHead, int NEmbd, int BlockSize, int VocabSize, float InitStd = 0.02f)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first impossible field.</summary>
+    public void Validate()
+    {
+        if (NLayer < 1) throw new ArgumentException($"n_layer must be >= 1, got {NLayer}");
+        if (NHead < 1) throw new ArgumentException($"n_head must be >= 1, got {NHead}");
+        if (NEmbd < 1) throw new ArgumentException($"n_embd must be >= 1, got {NEmbd}");
+        if (NEmbd % NHead != 0) throw new ArgumentException($"n_embd {NEmbd} is not divisible by n_head {NHead}");
+        if (BlockSize < 1) throw new ArgumentException($"block_size must be >= 1, got {BlockSize}");
+        if (VocabSize < 2) throw new ArgumentException($"vocab_size must be >= 2, got {VocabSize}");
+        if (!(InitStd > 0)) throw new ArgumentException($"init std must be > 0, got {InitStd}");
+    }
+
+    /// <summary>Parameters that multiply activations (every weight matrix, the head counted once), which is the N of 6N.</summary>
+    public long MatmulParameters => (long)NLayer * 12 * NEmbd * NEmbd + (long)VocabSize * NEmbd;
+
+    /// <summary>
+    /// Training FLOPs per token (forward and backward): <c>6·N</c> for the matrix products plus
+    /// <c>6·n_layer·T·C</c> for attention scores and weighted sums under the causal mask
+    /// (2·T·C multiply-adds forward per token and layer, halved by the mask, tripled for backward).
+    /// </summary>
+    public double TrainingFlopsPerToken => 6.0 * MatmulParameters + 6.0 * NLayer * BlockSize * NEmbd;
+}

@@ -1,0 +1,145 @@
+using PretrainLab.Engine.Compute;
+using PretrainLab.Engine.Layers;
+using PretrainLab.Engine.Tensors;
+
+namespace PretrainLab.Engine.Model;
+
+/// <summary>
+/// A GPT-2-style language model, read top to bottom: token and position embeddings, a stack of
+/// pre-norm blocks, a final LayerNorm and a head tied to the token table, trained with softmax
+/// cross-entropy. Activations are planned once for a batch of up to <see cref="BatchSize"/>
+/// sequences of <see cref="GptConfig.BlockSize"/> tokens, so forward and backward never allocate.
+/// </summary>
+public sealed class GptModel : IDisposable
+{
+    private readonly TensorArena _arena = new();
+    private readonly Workspace _workspace;
+    private readonly Embedding _embedding;
+    private readonly Block[] _blocks;
+    private readonly Norm _lnF;
+    private readonly Linear _head;
+    private readonly SoftmaxCrossEntropy _loss;
+    private readonly BackwardBuffers _grads;
+    private readonly int[] _tokens;
+    private readonly int[] _targets;
+    private readonly Tensor _x0;
+    private readonly Tensor _lnFOut;
+    private readonly Tensor _dLnFOut;
+    private int _batch;
+
+    /// <summary>Builds the model and plans its buffers; parameters are zero until <see cref="Initialize"/> or a checkpoint load.</summary>
+    public GptModel(GptConfig config, int batchSize, Parallelism parallelism)
+    {
+        config.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        Config = config;
+        BatchSize = batchSize;
+        _workspace = new Workspace(parallelism);
+        Parameters = new ParameterSet();
+
+        _embedding = new Embedding(Parameters, config);
+        _blocks = new Block[config.NLayer];
+        for (var i = 0; i < _blocks.Length; i++)
+            _blocks[i] = new Block(Parameters, _workspace, config, i);
+        _lnF = new LayerNorm(Parameters, _workspace, "transformer.ln_f", config.NEmbd);
+        _head = new Linear(_workspace, _embedding.TokenTable, bias: null);
+        _loss = new SoftmaxCrossEntropy(_workspace, config.VocabSize);
+        Parameters.Allocate(_arena);
+
+        var t = config.BlockSize;
+        var rows = batchSize * t;
+        var c = config.NEmbd;
+        _tokens = new int[rows];
+        _targets = new int[rows];
+        _x0 = _arena.Allocate((long)rows * c);
+        _lnFOut = _arena.Allocate((long)rows * c);
+        _dLnFOut = _arena.Allocate((long)rows * c);
+        Logits = _arena.Allocate((long)rows * config.VocabSize);
+        _grads = new BackwardBuffers(_arena, rows, c, 4 * c);
+        foreach (var block in _blocks)
+            block.Plan(_arena, _grads, batchSize, t);
+        _lnF.Plan(_arena, rows);
+        _head.Plan(rows);
+        _loss.Plan(_arena, rows);
+        _workspace.Allocate(_arena);
+    }
+
+    /// <summary>The model's shape.</summary>
+    public GptConfig Config { get; }
+
+    /// <summary>The largest batch (in sequences) a forward pass accepts.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>All trainable parameters, with nanoGPT's names.</summary>
+    public ParameterSet Parameters { get; }
+
+    /// <summary>Logits [rows, V] of the last forward pass (gradients after <see cref="Backward"/>).</summary>
+    public Tensor Logits { get; }
+
+    /// <summary>Per-token losses in nats of the last forward pass.</summary>
+    public ReadOnlySpan<float> TokenLosses => _loss.Losses.Span[..(_batch * Config.BlockSize)];
+
+    /// <summary>Bytes of native memory held for parameters, gradients and activations.</summary>
+    public long AllocatedBytes => _arena.Bytes;
+
+    /// <summary>Initialises parameters as nanoGPT does, deterministically from <paramref name="seed"/>.</summary>
+    public void Initialize(ulong seed) => Parameters.Initialize(seed);
+
+    /// <summary>
+    /// Runs <paramref name="batch"/> sequences (<c>tokens</c> and next-token <c>targets</c>, both
+    /// batch·T long, row-major) and returns the sum of their per-token losses in nats.
+    /// </summary>
+    public double Forward(ReadOnlySpan<int> tokens, ReadOnlySpan<int> targets, int batch)
+    {
+        var t = Config.BlockSize;
+        var rows = batch * t;
+        if (batch < 1 || batch > BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(batch), $"batch {batch} outside [1, {BatchSize}]");
+        if (tokens.Length != rows || targets.Length != rows)
+            throw new ArgumentException($"expected {rows} tokens and targets, got {tokens.Length} and {targets.Length}");
+        var vocab = Config.VocabSize;
+        foreach (var target in targets)
+        {
+            if ((uint)target >= (uint)vocab)
+                throw new ArgumentOutOfRangeException(nameof(targets), $"target {target} is outside the vocabulary of {vocab}");
+        }
+
+        _batch = batch;
+        tokens.CopyTo(_tokens);
+        targets.CopyTo(_targets);
+
+        _embedding.Forward(tokens, _x0, batch, t);
+        var x = _x0;
+        foreach (var block in _blocks)
+        {
+            block.Forward(x, batch, t);
+            x = block.Output;
+        }
+        _lnF.Forward(x, _lnFOut, rows);
+        _head.Forward(_lnFOut, Logits, rows);
+        return _loss.Forward(Logits, targets, rows);
+    }
+
+    /// <summary>
+    /// Adds to every parameter gradient <c>d(lossScale·Σ per-token loss)/dθ</c> for the last forward
+    /// pass; use <c>1/rows</c> for the mean loss. Call <see cref="ParameterSet.ZeroGrad"/> between steps.
+    /// </summary>
+    public void Backward(float lossScale)
+    {
+        var t = Config.BlockSize;
+        var rows = _batch * t;
+        var targets = _targets.AsSpan(0, rows);
+        _loss.Backward(Logits, targets, rows, lossScale);
+        _head.Backward(_lnFOut, Logits, _dLnFOut, rows);
+
+        var dResidual = _grads.Residual;
+        dResidual.Span[..(rows * Config.NEmbd)].Clear();
+        _lnF.Backward(_blocks[^1].Output, _dLnFOut, dResidual, rows);
+        for (var i = _blocks.Length - 1; i >= 0; i--)
+            _blocks[i].Backward(i == 0 ? _x0 : _blocks[i - 1].Output, dResidual, _batch, t);
+        _embedding.Backward(_tokens.AsSpan(0, rows), dResidual, _batch, t);
+    }
+
+    /// <summary>Frees the model's native memory.</summary>
+    public void Dispose() => _arena.Dispose();
+}

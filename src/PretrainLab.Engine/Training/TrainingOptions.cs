@@ -1,0 +1,43 @@
+using PretrainLab.Engine.Optim;
+
+namespace PretrainLab.Engine.Training;
+
+/// <summary>Everything the trainer needs besides the model shape and the data.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Seed for initialisation and batch sampling.</summary>
+    public ulong Seed { get; init; } = 1337;
+
+    /// <summary>Sequences per micro-batch.</summary>
+    public int BatchSize { get; init; } = 12;
+
+    /// <summary>Micro-batches per optimizer step (gradient accumulation).</summary>
+    public int GradAccum { get; init; } = 1;
+
+    /// <summary>Peak learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>The learning-rate schedule.</summary>
+    public LearningRateSchedule Schedule { get; init; } = new ConstantSchedule(1e-3, 0);
+
+    /// <summary>AdamW hyperparameters.</summary>
+    public AdamWOptions AdamW { get; init; } = new();
+
+    /// <summary>Global gradient-norm clip; 0 disables clipping.</summary>
+    public double GradClip { get; init; } = 1.0;
+
+    /// <summary>When to stop.</summary>
+    public Budget Budget { get; init; } = new(Steps: 100);
+
+    /// <summary>Steps between evaluations (there is always one at the end).</summary>
+    public int EvalInterval { get; init; } = 250;
+
+    /// <summary>Validation tokens per evaluation; 0 = the whole validation split.</summary>
+    public long EvalTokens { get; init; }
+
+    /// <summary>Steps between checkpoints; 0 = only at the end.</summary>
+    public int CheckpointInterval { get; init; }
+
+    /// <summary>A training loss this many nats above the running minimum marks the run as diverged.</summary>
+    public double DivergenceMargin { get; init; } = 3.0;
+}

@@ -1,0 +1,247 @@
+using PretrainLab.Engine.Compute;
+using PretrainLab.Engine.Layers;
+using PretrainLab.Engine.Model;
+using PretrainLab.Engine.Tensors;
+
+namespace PretrainLab.Engine.Tests.Layers;
+
+/// <summary>Every op's backward against central finite differences (see <see cref="GradientCheck"/>).</summary>
+public sealed class LayerGradientTests : IDisposable
+{
+    private readonly TensorArena _arena = new();
+    private readonly ParameterSet _parameters = new();
+    private readonly Workspace _workspace = new(new Parallelism(2));
+
+    public void Dispose() => _arena.Dispose();
+
+    private Tensor Random(int length, ulong seed, float scale = 1f)
+    {
+        var t = _arena.Allocate(length);
+        GradientCheck.FillRandom(t.Span, seed, scale);
+        return t;
+    }
+
+    private void AllocateParameters(ulong seed)
+    {
+        _parameters.Allocate(_arena);
+        GradientCheck.FillRandom(_parameters.Data.Span, seed, 0.5f);
+    }
+
+    [Fact]
+    public void LinearBackwardMatchesFiniteDifferences()
+    {
+        const int rows = 5, inF = 9, outF = 7;
+        var linear = new Linear(_parameters, _workspace, "fc", inF, outF, bias: true, ParameterInit.Zeros);
+        AllocateParameters(1);
+        linear.Plan(rows);
+        _workspace.Allocate(_arena);
+        var x = Random(rows * inF, 2);
+        var y = _arena.Allocate(rows * outF);
+        var r = Random(rows * outF, 3);
+        var dx = _arena.Allocate(rows * inF);
+
+        double Loss()
+        {
+            linear.Forward(x, y, rows);
+            return GradientCheck.Project(y, r);
+        }
+
+        Loss();
+        linear.Backward(x, r, dx, rows);
+        GradientCheck.Assert(Loss, x, dx.Span.ToArray(), "dx");
+        GradientCheck.Assert(Loss, linear.Weight.Data, linear.Weight.Grad.Span.ToArray(), "dW");
+        GradientCheck.Assert(Loss, linear.Bias!.Data, linear.Bias.Grad.Span.ToArray(), "db");
+    }
+
+    [Fact]
+    public void LayerNormBackwardMatchesFiniteDifferences()
+    {
+        const int rows = 4, width = 10;
+        var ln = new LayerNorm(_parameters, _workspace, "ln", width);
+        AllocateParameters(4);
+        ln.Plan(_arena, rows);
+        _workspace.Allocate(_arena);
+        var x = Random(rows * width, 5, 2f);
+        var y = _arena.Allocate(rows * width);
+        var r = Random(rows * width, 6);
+        var dx = _arena.Allocate(rows * width);
+
+        double Loss()
+        {
+            ln.Forward(x, y, rows);
+            return GradientCheck.Project(y, r);
+        }
+
+        Loss();
+        ln.Backward(x, r, dx, rows);
+        GradientCheck.Assert(Loss, x, dx.Span.ToArray(), "dx");
+        GradientCheck.Assert(Loss, ln.Weight.Data, ln.Weight.Grad.Span.ToArray(), "dgamma");
+        GradientCheck.Assert(Loss, ln.Bias.Data, ln.Bias.Grad.Span.ToArray(), "dbeta");
+    }
+
+    [Fact]
+    public void LayerNormBackwardAccumulatesIntoInputGradient()
+    {
+        const int rows = 2, width = 8;
+        var ln = new LayerNorm(_parameters, _workspace, "ln", width);
+        AllocateParameters(7);
+        ln.Plan(_arena, rows);
+        _workspace.Allocate(_arena);
+        var x = Random(rows * width, 8);
+        var y = _arena.Allocate(rows * width);
+        var r = Random(rows * width, 9);
+        var fresh = _arena.Allocate(rows * width);
+        var seeded = Random(rows * width, 10);
+        var before = seeded.Span.ToArray();
+        ln.Forward(x, y, rows);
+        ln.Backward(x, r, fresh, rows);
+        ln.Backward(x, r, seeded, rows);
+        for (var i = 0; i < before.Length; i++)
+            Assert.Equal(before[i] + fresh.Span[i], seeded.Span[i], 6);
+    }
+
+    [Fact]
+    public void GeluMatchesTanhFormulaAndItsDerivative()
+    {
+        const int n = 41;
+        var gelu = new Gelu(_workspace);
+        var x = _arena.Allocate(n);
+        for (var i = 0; i < n; i++)
+            x.Span[i] = -4f + 0.2f * i;
+        var y = _arena.Allocate(n);
+        gelu.Forward(x, y, n);
+        for (var i = 0; i < n; i++)
+        {
+            double v = x.Span[i];
+            var expected = 0.5 * v * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
+            Assert.Equal(expected, y.Span[i], 5);
+        }
+
+        var r = Random(n, 11);
+        var dx = _arena.Allocate(n);
+        gelu.Backward(x, r, dx, n);
+        GradientCheck.Assert(() =>
+        {
+            gelu.Forward(x, y, n);
+            return GradientCheck.Project(y, r);
+        }, x, dx.Span.ToArray(), "dx");
+    }
+
+    [Theory]
+    [InlineData(1, 1, 8, 5)]
+    [InlineData(2, 2, 8, 6)]
+    [InlineData(2, 3, 12, 9)]
+    public void AttentionBackwardMatchesFiniteDifferences(int batch, int heads, int width, int context)
+    {
+        var rows = batch * context;
+        var attn = new CausalSelfAttention(_parameters, _workspace, "attn", width, heads, ParameterInit.Zeros, ParameterInit.Zeros);
+        AllocateParameters(12);
+        var sharedDY = _arena.Allocate(rows * width);
+        var sharedDQkv = _arena.Allocate(rows * 3 * width);
+        attn.Plan(_arena, sharedDY, sharedDQkv, batch, context);
+        _workspace.Allocate(_arena);
+        var x = Random(rows * width, 13);
+        var y = _arena.Allocate(rows * width);
+        var r = Random(rows * width, 14);
+        var dx = _arena.Allocate(rows * width);
+
+        double Loss()
+        {
+            attn.Forward(x, y, batch, context);
+            return GradientCheck.Project(y, r);
+        }
+
+        Loss();
+        attn.Backward(x, r, dx, batch, context);
+        GradientCheck.Assert(Loss, x, dx.Span.ToArray(), "dx");
+        GradientCheck.Assert(Loss, attn.QkvProjection.Weight.Data, attn.QkvProjection.Weight.Grad.Span.ToArray(), "dW_attn");
+        GradientCheck.Assert(Loss, attn.QkvProjection.Bias!.Data, attn.QkvProjection.Bias.Grad.Span.ToArray(), "db_attn");
+        GradientCheck.Assert(Loss, attn.OutputProjection.Weight.Data, attn.OutputProjection.Weight.Grad.Span.ToArray(), "dW_proj");
+    }
+
+    [Fact]
+    public void AttentionIsCausal()
+    {
+        const int width = 8, context = 6;
+        var attn = new CausalSelfAttention(_parameters, _workspace, "attn", width, 2, ParameterInit.Zeros, ParameterInit.Zeros);
+        AllocateParameters(15);
+        attn.Plan(_arena, _arena.Allocate(context * width), _arena.Allocate(context * 3 * width), 1, context);
+        _workspace.Allocate(_arena);
+        var x = Random(context * width, 16);
+        var y = _arena.Allocate(context * width);
+        attn.Forward(x, y, 1, context);
+        var before = y.Span.ToArray();
+        // Changing the last position must leave every earlier output untouched.
+        for (var i = 0; i < width; i++)
+            x.Span[(context - 1) * width + i] += 1f;
+        attn.Forward(x, y, 1, context);
+        Assert.Equal(before[..((context - 1) * width)], y.Span[..((context - 1) * width)].ToArray());
+        Assert.NotEqual(before[^1], y.Span[^1]);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyMatchesDefinitionAndGradient()
+    {
+        const int rows = 3, vocab = 7;
+        var ce = new SoftmaxCrossEntropy(_workspace, vocab);
+        ce.Plan(_arena, rows);
+        var logits = Random(rows * vocab, 17, 3f);
+        int[] targets = [0, 6, 3];
+        var expected = 0.0;
+        for (var r = 0; r < rows; r++)
+        {
+            var z = logits.Span.Slice(r * vocab, vocab).ToArray();
+            var lse = Math.Log(z.Sum(v => Math.Exp(v)));
+            expected += lse - z[targets[r]];
+        }
+        Assert.Equal(expected, ce.Forward(logits, targets, rows), 5);
+
+        var saved = logits.Span.ToArray();
+        var grad = _arena.Allocate(rows * vocab);
+        saved.CopyTo(grad.Span);
+        ce.Forward(grad, targets, rows);
+        ce.Backward(grad, targets, rows, 0.5f);
+        GradientCheck.Assert(() => 0.5 * ce.Forward(logits, targets, rows), logits, grad.Span.ToArray(), "dlogits");
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyIsStableForHugeLogits()
+    {
+        var ce = new SoftmaxCrossEntropy(_workspace, 3);
+        ce.Plan(_arena, 1);
+        var logits = _arena.Allocate(3);
+        logits.Span[0] = 1000f;
+        logits.Span[1] = 999f;
+        logits.Span[2] = -1000f;
+        var loss = ce.Forward(logits, [1], 1);
+        // One float ulp at 1000 is 6.1e-5: the loss is exact up to the rounding of logsumexp ≈ 1000.3.
+        Assert.InRange(loss, 1 + Math.Log(1 + Math.Exp(-1)) - 1.3e-4, 1 + Math.Log(1 + Math.Exp(-1)) + 1.3e-4);
+    }
+
+    [Fact]
+    public void EmbeddingBackwardScattersIntoTheRowsUsed()
+    {
+        var config = new GptConfig(1, 1, 4, 3, 5);
+        var emb = new Embedding(_parameters, config);
+        AllocateParameters(18);
+        int[] tokens = [2, 2, 4, 0, 1, 2];
+        var x = _arena.Allocate(6 * 4);
+        emb.Forward(tokens, x, 2, 3);
+        for (var i = 0; i < 4; i++)
+            Assert.Equal(emb.TokenTable.Data.Span[4 * 4 + i] + emb.PositionTable.Data.Span[2 * 4 + i], x.Span[2 * 4 + i]);
+        var r = Random(6 * 4, 19);
+        emb.Backward(tokens, r, 2, 3);
+        GradientCheck.Assert(() =>
+        {
+            emb.Forward(tokens, x, 2, 3);
+            return GradientCheck.Project(x, r);
+        }, emb.TokenTable.Data, emb.TokenTable.Grad.Span.ToArray(), "dwte");
+        GradientCheck.Assert(() =>
+        {
+            emb.Forward(tokens, x, 2, 3);
+            return GradientCheck.Project(x, r);
+        }, emb.PositionTable.Data, emb.PositionTable.Grad.Span.ToArray(), "dwpe");
+        // Token 3 never occurs, so its row gets no gradient.
+        Assert.All(emb.TokenTable.Grad.Span.Slice(3 * 4, 4).ToArray(), v => Assert.Equal(0f, v));
+    }
+}
