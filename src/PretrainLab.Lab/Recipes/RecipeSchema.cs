@@ -1,0 +1,118 @@
+namespace PretrainLab.Lab.Recipes;
+
+/// <summary>
+/// Every key a recipe may contain, in canonical order, and how each maps onto <see cref="Recipe"/>. This table is
+/// the single place a new key is added: parsing, unknown-key suggestions and canonical JSON all follow it.
+/// </summary>
+internal static class RecipeSchema
+{
+    /// <summary>The section whose keys are alternatives: setting any of them replaces the whole section.</summary>
+    public const string Budget = "budget";
+
+    /// <summary>The leaf keys, top-level keys first, then each section's keys together.</summary>
+    public static IReadOnlyList<RecipeField> Fields { get; } =
+    [
+        RecipeField.Text("name", r => r.Name, (r, v) => r with { Name = v }),
+        RecipeField.Int("seed", r => r.Seed, (r, v) => r with { Seed = v }),
+
+        RecipeField.Int("model.n_layer", r => r.Model.NLayer, (r, v) => r with { Model = r.Model with { NLayer = v } }),
+        RecipeField.Int("model.n_head", r => r.Model.NHead, (r, v) => r with { Model = r.Model with { NHead = v } }),
+        RecipeField.Int("model.n_embd", r => r.Model.NEmbd, (r, v) => r with { Model = r.Model with { NEmbd = v } }),
+        RecipeField.Int("model.block_size", r => r.Model.BlockSize,
+            (r, v) => r with { Model = r.Model with { BlockSize = v } }),
+        RecipeField.Int("model.vocab_size", r => r.Model.VocabSize,
+            (r, v) => r with { Model = r.Model with { VocabSize = v } }),
+
+        RecipeField.Number("optim.lr", r => r.Optim.Lr, (r, v) => r with { Optim = r.Optim with { Lr = v } }),
+        RecipeField.Number("optim.beta1", r => r.Optim.Beta1, (r, v) => r with { Optim = r.Optim with { Beta1 = v } }),
+        RecipeField.Number("optim.beta2", r => r.Optim.Beta2, (r, v) => r with { Optim = r.Optim with { Beta2 = v } }),
+        RecipeField.Number("optim.eps", r => r.Optim.Eps, (r, v) => r with { Optim = r.Optim with { Eps = v } }),
+        RecipeField.Number("optim.weight_decay", r => r.Optim.WeightDecay,
+            (r, v) => r with { Optim = r.Optim with { WeightDecay = v } }),
+        RecipeField.Number("optim.grad_clip", r => r.Optim.GradClip,
+            (r, v) => r with { Optim = r.Optim with { GradClip = v } }),
+
+        RecipeField.Choice("schedule.kind", r => r.Schedule.Kind,
+            (r, v) => r with { Schedule = r.Schedule with { Kind = v } }),
+        RecipeField.Int("schedule.warmup_steps", r => r.Schedule.WarmupSteps,
+            (r, v) => r with { Schedule = r.Schedule with { WarmupSteps = v } }),
+        RecipeField.Number("schedule.min_lr_ratio", r => r.Schedule.MinLrRatio,
+            (r, v) => r with { Schedule = r.Schedule with { MinLrRatio = v } }),
+
+        RecipeField.Choice("data.format", r => r.Data.Format, (r, v) => r with { Data = r.Data with { Format = v } }),
+        RecipeField.FilePath("data.path", r => r.Data.Path, (r, v) => r with { Data = r.Data with { Path = v } }),
+        RecipeField.OptionalFilePath("data.val_path", r => r.Data.ValPath,
+            (r, v) => r with { Data = r.Data with { ValPath = v } }),
+        RecipeField.Number("data.val_fraction", r => r.Data.ValFraction,
+            (r, v) => r with { Data = r.Data with { ValFraction = v } }),
+
+        RecipeField.Int("train.batch_size", r => r.Train.BatchSize,
+            (r, v) => r with { Train = r.Train with { BatchSize = v } }),
+        RecipeField.Int("train.grad_accum", r => r.Train.GradAccum,
+            (r, v) => r with { Train = r.Train with { GradAccum = v } }),
+        RecipeField.Int("train.threads", r => r.Train.Threads,
+            (r, v) => r with { Train = r.Train with { Threads = v } }),
+        RecipeField.Int("train.checkpoint_interval", r => r.Train.CheckpointInterval,
+            (r, v) => r with { Train = r.Train with { CheckpointInterval = v } }),
+        RecipeField.Number("train.divergence_margin", r => r.Train.DivergenceMargin,
+            (r, v) => r with { Train = r.Train with { DivergenceMargin = v } }),
+
+        RecipeField.OptionalLong("budget.steps", r => r.Budget.Steps,
+            (r, v) => r with { Budget = r.Budget with { Steps = v } }, omitWhenNull: true),
+        RecipeField.OptionalLong("budget.tokens", r => r.Budget.Tokens,
+            (r, v) => r with { Budget = r.Budget with { Tokens = v } }, omitWhenNull: true),
+        RecipeField.OptionalNumber("budget.flops", r => r.Budget.Flops,
+            (r, v) => r with { Budget = r.Budget with { Flops = v } }, omitWhenNull: true),
+        RecipeField.OptionalNumber("budget.seconds", r => r.Budget.Seconds,
+            (r, v) => r with { Budget = r.Budget with { Seconds = v } }, omitWhenNull: true),
+
+        RecipeField.Int("eval.interval", r => r.Eval.Interval, (r, v) => r with { Eval = r.Eval with { Interval = v } }),
+        RecipeField.Long("eval.tokens", r => r.Eval.Tokens, (r, v) => r with { Eval = r.Eval with { Tokens = v } }),
+    ];
+
+    private static readonly Dictionary<string, RecipeField> ByPath =
+        Fields.ToDictionary(f => f.Path, StringComparer.Ordinal);
+
+    private static readonly HashSet<string> Sections = Fields.Select(f => f.Section).OfType<string>().ToHashSet();
+
+    /// <summary>The field at a dotted path, or null if the path is not a leaf key.</summary>
+    public static RecipeField? Find(string path) => ByPath.GetValueOrDefault(path);
+
+    /// <summary>Whether a dotted path names a section (<c>model</c>) rather than a key.</summary>
+    public static bool IsSection(string path) => Sections.Contains(path);
+
+    /// <summary>
+    /// Explains why <paramref name="path"/> is not a key: the first segment that is unknown, with the closest
+    /// valid key at that level when one is close, or a key that is not a section being used as one.
+    /// </summary>
+    public static RecipeError NotAKey(string path)
+    {
+        var segments = path.Split('.');
+        var prefix = "";
+        foreach (var segment in segments)
+        {
+            var current = prefix.Length == 0 ? segment : $"{prefix}.{segment}";
+            if (ByPath.ContainsKey(current))
+                return new RecipeError(path, $"'{current}' is a value, not a section");
+            if (!IsSection(current))
+            {
+                var choices = KeysIn(prefix);
+                var closest = EditDistance.Closest(segment, choices);
+                var message = closest is null
+                    ? $"unknown key (valid here: {string.Join(", ", choices)})"
+                    : $"unknown key; did you mean '{Join(prefix, closest)}'?";
+                return new RecipeError(current, message);
+            }
+            prefix = current;
+        }
+        return new RecipeError(path, $"is a section; set one of its keys, e.g. '{path}.{KeysIn(path)[0]}'");
+    }
+
+    /// <summary>The keys and sections directly inside <paramref name="section"/> ("" for the top), in schema order.</summary>
+    private static List<string> KeysIn(string section) =>
+        section.Length == 0
+            ? Fields.Select(f => f.Section ?? f.Key).Distinct().ToList()
+            : Fields.Where(f => f.Section == section).Select(f => f.Key).ToList();
+
+    private static string Join(string prefix, string key) => prefix.Length == 0 ? key : $"{prefix}.{key}";
+}

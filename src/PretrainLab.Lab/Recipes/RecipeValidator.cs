@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace PretrainLab.Lab.Recipes;
+
+/// <summary>Checks a recipe's values against their ranges and each other before any compute is spent.</summary>
+public static class RecipeValidator
+{
+    /// <summary>
+    /// Every problem with <paramref name="recipe"/>, in schema order; empty when it is valid. The errors carry a
+    /// path and message only: <see cref="RecipeLoader"/> adds where each value was written.
+    /// </summary>
+    /// <param name="recipe">The recipe to check.</param>
+    /// <param name="checkFiles">
+    /// Whether the data files must exist; false for a recipe read back from a checkpoint on another machine.
+    /// </param>
+    public static IReadOnlyList<RecipeError> Validate(Recipe recipe, bool checkFiles = true)
+    {
+        var errors = new List<RecipeError>();
+        void Check(bool ok, string path, string rule, object? value)
+        {
+            if (!ok) errors.Add(new RecipeError(path, $"must be {rule}, got {Format(value)}"));
+        }
+
+        Check(recipe.Seed >= 0, "seed", ">= 0", recipe.Seed);
+
+        var model = recipe.Model;
+        Check(model.NLayer >= 1, "model.n_layer", ">= 1", model.NLayer);
+        Check(model.NHead >= 1, "model.n_head", ">= 1", model.NHead);
+        Check(model.NEmbd >= 1, "model.n_embd", ">= 1", model.NEmbd);
+        if (model.NHead >= 1 && model.NEmbd >= 1 && model.NEmbd % model.NHead != 0)
+        {
+            errors.Add(new RecipeError(
+                "model.n_embd", $"{model.NEmbd} is not divisible by model.n_head ({model.NHead})"));
+        }
+        Check(model.BlockSize >= 1, "model.block_size", ">= 1", model.BlockSize);
+        Check(model.VocabSize >= 2, "model.vocab_size", ">= 2", model.VocabSize);
+
+        // Comparisons are written so that NaN, which fails every comparison, is rejected too.
+        var optim = recipe.Optim;
+        Check(optim.Lr > 0, "optim.lr", "> 0", optim.Lr);
+        Check(optim.Beta1 is >= 0 and < 1, "optim.beta1", "in [0, 1)", optim.Beta1);
+        Check(optim.Beta2 is >= 0 and < 1, "optim.beta2", "in [0, 1)", optim.Beta2);
+        Check(optim.Eps > 0, "optim.eps", "> 0", optim.Eps);
+        Check(optim.WeightDecay >= 0, "optim.weight_decay", ">= 0", optim.WeightDecay);
+        Check(optim.GradClip >= 0, "optim.grad_clip", ">= 0", optim.GradClip);
+
+        var schedule = recipe.Schedule;
+        Check(Enum.IsDefined(schedule.Kind), "schedule.kind", "a defined schedule", schedule.Kind);
+        Check(schedule.WarmupSteps >= 0, "schedule.warmup_steps", ">= 0", schedule.WarmupSteps);
+        Check(schedule.MinLrRatio is >= 0 and <= 1, "schedule.min_lr_ratio", "in [0, 1]", schedule.MinLrRatio);
+
+        var data = recipe.Data;
+        Check(Enum.IsDefined(data.Format), "data.format", "a defined format", data.Format);
+        if (data.Path.Length == 0)
+            errors.Add(new RecipeError("data.path", "required"));
+        else if (checkFiles && !File.Exists(data.Path))
+            errors.Add(new RecipeError("data.path", $"file not found: {data.Path}"));
+        switch (data.Format)
+        {
+            case DataFormat.Shard when data.ValPath is null:
+                errors.Add(new RecipeError("data.val_path", "required for the shard format (the validation shard)"));
+                break;
+            case DataFormat.Shard when checkFiles && !File.Exists(data.ValPath):
+                errors.Add(new RecipeError("data.val_path", $"file not found: {data.ValPath}"));
+                break;
+            case DataFormat.Text when data.ValPath is not null:
+                errors.Add(new RecipeError(
+                    "data.val_path", "must be null for the text format (data.val_fraction splits off validation)"));
+                break;
+        }
+        Check(data.ValFraction is > 0 and <= 0.5, "data.val_fraction", "in (0, 0.5]", data.ValFraction);
+
+        var train = recipe.Train;
+        Check(train.BatchSize >= 1, "train.batch_size", ">= 1", train.BatchSize);
+        Check(train.GradAccum >= 1, "train.grad_accum", ">= 1", train.GradAccum);
+        Check(train.Threads >= 0, "train.threads", ">= 0", train.Threads);
+        Check(train.CheckpointInterval >= 0, "train.checkpoint_interval", ">= 0", train.CheckpointInterval);
+        Check(train.DivergenceMargin > 0, "train.divergence_margin", "> 0", train.DivergenceMargin);
+
+        var budget = recipe.Budget;
+        (string Key, object? Value)[] budgets =
+            [("steps", budget.Steps), ("tokens", budget.Tokens), ("flops", budget.Flops), ("seconds", budget.Seconds)];
+        var set = budgets.Where(b => b.Value is not null).ToList();
+        if (set.Count != 1)
+        {
+            var found = set.Count == 0 ? "none is set" : $"got {string.Join(" and ", set.Select(b => b.Key))}";
+            errors.Add(new RecipeError(
+                RecipeSchema.Budget,
+                $"set exactly one of {string.Join(", ", budgets.Select(b => b.Key))}; {found}"));
+        }
+        Check(budget.Steps is null or > 0, "budget.steps", "> 0", budget.Steps);
+        Check(budget.Tokens is null or > 0, "budget.tokens", "> 0", budget.Tokens);
+        Check(budget.Flops is null or > 0, "budget.flops", "> 0", budget.Flops);
+        Check(budget.Seconds is null or > 0, "budget.seconds", "> 0", budget.Seconds);
+
+        Check(recipe.Eval.Interval >= 1, "eval.interval", ">= 1", recipe.Eval.Interval);
+        Check(recipe.Eval.Tokens >= 0, "eval.tokens", ">= 0", recipe.Eval.Tokens);
+        return errors;
+    }
+
+    private static string Format(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";
+}

@@ -1,0 +1,16 @@
+namespace PretrainLab.Lab.Recipes;
+
+/// <summary>How the training loop runs (recipe section <c>train</c>).</summary>
+/// <param name="BatchSize">Sequences per micro-batch (<c>batch_size</c>), at least 1.</param>
+/// <param name="GradAccum">Micro-batches per optimizer step (<c>grad_accum</c>), at least 1.</param>
+/// <param name="Threads">Worker threads (<c>threads</c>), at least 0; 0 uses all cores.</param>
+/// <param name="CheckpointInterval">Steps between checkpoints (<c>checkpoint_interval</c>), at least 0; 0 checkpoints only at the end.</param>
+/// <param name="DivergenceMargin">
+/// Nats above its running minimum at which a loss ends the run as diverged (<c>divergence_margin</c>), greater than 0.
+/// </param>
+public sealed record TrainSpec(int BatchSize, int GradAccum, int Threads, int CheckpointInterval, double DivergenceMargin)
+{
+    /// <summary>12 sequences per step on all cores, checkpointed at the end.</summary>
+    public static TrainSpec Default { get; } =
+        new(BatchSize: 12, GradAccum: 1, Threads: 0, CheckpointInterval: 0, DivergenceMargin: 3.0);
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using PretrainLab.Lab.Recipes;
+
+namespace PretrainLab.Lab.Tests.Recipes;
+
+public sealed class RecipeJsonTests : IDisposable
+{
+    private readonly RecipeFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private Recipe Sample => Recipe.Default with
+    {
+        Name = "sample",
+        Data = new DataSpec(DataFormat.Shard, _files.TrainShard, _files.ValShard, 0.1),
+        Budget = new BudgetSpec(Flops: 1.5e15),
+    };
+
+    [Fact]
+    public void ToJsonWritesEveryKeyInSnakeCase()
+    {
+        using var json = JsonDocument.Parse(Sample.ToJson());
+        var root = json.RootElement;
+
+        Assert.Equal(
+            ["name", "seed", "model", "optim", "schedule", "data", "train", "budget", "eval"],
+            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            ["n_layer", "n_head", "n_embd", "block_size", "vocab_size"],
+            root.GetProperty("model").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("cosine", root.GetProperty("schedule").GetProperty("kind").GetString());
+        Assert.Equal("shard", root.GetProperty("data").GetProperty("format").GetString());
+        Assert.Equal(_files.ValShard, root.GetProperty("data").GetProperty("val_path").GetString());
+        Assert.Equal(0.9, root.GetProperty("optim").GetProperty("beta1").GetDouble());
+    }
+
+    [Fact]
+    public void ToJsonLeavesOutUnsetBudgetsButKeepsOtherNulls()
+    {
+        var recipe = Sample with { Data = new DataSpec(DataFormat.Text, _files.Corpus, null, 0.1) };
+        using var json = JsonDocument.Parse(recipe.ToJson());
+
+        Assert.Equal(["flops"], json.RootElement.GetProperty("budget").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("data").GetProperty("val_path").ValueKind);
+    }
+
+    [Fact]
+    public void ToJsonIsIndentedWithUnixNewlines()
+    {
+        var json = Sample.ToJson();
+
+        Assert.StartsWith("{\n  \"name\": \"sample\",\n  \"seed\": 1337,\n  \"model\": {\n    \"n_layer\": 4,", json);
+        Assert.DoesNotContain("\r", json);
+    }
+
+    [Fact]
+    public void FromJsonRoundTrips()
+    {
+        var recipe = Sample with { Optim = OptimSpec.Default with { Lr = 3.3e-4, Eps = 1e-10 }, Seed = 0 };
+
+        Assert.Equal(recipe, Recipe.FromJson(recipe.ToJson()));
+    }
+
+    [Fact]
+    public void FromJsonRoundTripsAParsedRecipe()
+    {
+        var recipe = _files.Parse("name: x\ndata: {path: corpus.txt}\nbudget: {seconds: 90.5}\neval: {tokens: 1e9}");
+
+        Assert.Equal(recipe, Recipe.FromJson(recipe.ToJson()));
+    }
+
+    [Fact]
+    public void FromJsonDoesNotNeedTheDataFiles()
+    {
+        var json = Sample.ToJson();
+        File.Delete(_files.TrainShard);
+        File.Delete(_files.ValShard);
+
+        Assert.Equal(Sample, Recipe.FromJson(json));
+    }
+
+    [Fact]
+    public void FromJsonStillValidates()
+    {
+        var json = (Sample with { Model = ModelSpec.Default with { NHead = 3 } }).ToJson();
+
+        var error = Assert.Single(Assert.Throws<RecipeException>(() => Recipe.FromJson(json)).Errors);
+
+        Assert.Equal("<json>:7: model.n_embd: 128 is not divisible by model.n_head (3)", error.ToString());
+    }
+
+    [Fact]
+    public void HashIsLowercaseHexSha256()
+    {
+        Assert.Matches("^[0-9a-f]{64}$", Sample.Hash);
+        Assert.Equal(Sample.Hash[..16], Sample.ShortHash);
+    }
+
+    [Fact]
+    public void HashIgnoresKeyOrderAndFormatting()
+    {
+        var block = _files.Parse("""
+            model:
+              n_layer: 2
+              n_head: 2
+            optim:
+              lr: 0.001
+            data:
+              path: corpus.txt
+            """);
+        var flow = _files.Parse("""
+            data: {path: "./corpus.txt"}   # same file
+            optim: {lr: 1.0e-3}
+            model: {n_head: 2, n_layer: 2.0}
+            """);
+
+        Assert.Equal(block.Hash, flow.Hash);
+    }
+
+    [Fact]
+    public void HashChangesWithAnyValue()
+    {
+        var recipe = Sample;
+
+        Assert.NotEqual(recipe.Hash, (recipe with { Seed = 1338 }).Hash);
+        Assert.NotEqual(recipe.Hash, (recipe with { Optim = recipe.Optim with { Lr = 2e-3 } }).Hash);
+        Assert.NotEqual(recipe.Hash, (recipe with { Budget = new BudgetSpec(Tokens: 1) }).Hash);
+    }
+
+    [Fact]
+    public void HashIgnoresTheName()
+    {
+        Assert.Equal(Sample.Hash, (Sample with { Name = "renamed" }).Hash);
+    }
+
+    [Fact]
+    public void HashIsStableAcrossProcesses()
+    {
+        // Pinned so that an accidental change to the canonical form, which would orphan stored runs, fails loudly.
+        var recipe = Recipe.Default with { Data = DataSpec.Default with { Path = "/data/corpus.txt" } };
+
+        Assert.Equal("31430bf621ecc03c", recipe.ShortHash);
+    }
+}
