@@ -31,10 +31,21 @@ public sealed class SafeTensorsReader : IDisposable
     // lets the header of any standard file be validated even where this reader cannot convert the data.
     private static readonly FrozenDictionary<string, int> ElementSizes = new Dictionary<string, int>(StringComparer.Ordinal)
     {
-        ["BOOL"] = 1, ["U8"] = 1, ["I8"] = 1, ["F8_E5M2"] = 1, ["F8_E4M3"] = 1,
-        ["I16"] = 2, ["U16"] = 2, ["F16"] = 2, ["BF16"] = 2,
-        ["I32"] = 4, ["U32"] = 4, ["F32"] = 4,
-        ["I64"] = 8, ["U64"] = 8, ["F64"] = 8,
+        ["BOOL"] = 1,
+        ["U8"] = 1,
+        ["I8"] = 1,
+        ["F8_E5M2"] = 1,
+        ["F8_E4M3"] = 1,
+        ["I16"] = 2,
+        ["U16"] = 2,
+        ["F16"] = 2,
+        ["BF16"] = 2,
+        ["I32"] = 4,
+        ["U32"] = 4,
+        ["F32"] = 4,
+        ["I64"] = 8,
+        ["U64"] = 8,
+        ["F64"] = 8,
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private readonly SafeFileHandle _handle;
