@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""PyTorch reference for the engine's parity tests.
+
+Reads parity-input.safetensors (a model initialised by our engine, the token batch and the
+training hyperparameters, written by ParityTests when PLAB_PARITY_WRITE=1), builds the same
+GPT-2 model in plain PyTorch (nanoGPT's architecture: pre-norm blocks, LayerNorm with bias,
+GELU in tanh form, tied head), and writes parity-reference.safetensors with the logits, the loss,
+every gradient, and the losses of ten AdamW steps on the same batch.
+
+    PLAB_PARITY_WRITE=1 dotnet test tests/PretrainLab.Engine.Tests --filter ParityTests
+    /usr/bin/python3 tests/PretrainLab.Engine.Tests/Reference/make_parity_reference.py
+
+Needs python3-torch and python3-numpy (Debian). Safetensors is read and written by hand (the
+format is an 8-byte header length, a JSON header and raw little-endian data).
+"""
+import json
+import math
+import os
+import struct
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DTYPES = {"F32": np.float32, "I64": np.int64, "I32": np.int32}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    meta = header.pop("__metadata__", {})
+    tensors = {}
+    for name, info in header.items():
+        begin, end = info["data_offsets"]
+        arr = np.frombuffer(data[begin:end], dtype=DTYPES[info["dtype"]]).reshape(info["shape"])
+        tensors[name] = torch.from_numpy(arr.copy())
+    return tensors, meta
+
+
+def write_safetensors(path, tensors, meta):
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        arr = t.detach().contiguous().numpy().astype(np.float32)
+        raw = arr.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    header["__metadata__"] = meta
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)))
+        f.write(h)
+        for b in blobs:
+            f.write(b)
+
+
+class Block(nn.Module):
+    def __init__(self, c, n_head):
+        super().__init__()
+        self.n_head = n_head
+        self.ln_1 = nn.LayerNorm(c)
+        self.attn = nn.Module()
+        self.attn.c_attn = nn.Linear(c, 3 * c)
+        self.attn.c_proj = nn.Linear(c, c)
+        self.ln_2 = nn.LayerNorm(c)
+        self.mlp = nn.Module()
+        self.mlp.c_fc = nn.Linear(c, 4 * c)
+        self.mlp.c_proj = nn.Linear(4 * c, c)
+
+    def attention(self, x):
+        b, t, c = x.shape
+        q, k, v = self.attn.c_attn(x).split(c, dim=2)
+        q, k, v = (z.view(b, t, self.n_head, c // self.n_head).transpose(1, 2) for z in (q, k, v))
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+        mask = torch.tril(torch.ones(t, t, dtype=torch.bool))
+        att = att.masked_fill(~mask, float("-inf")).softmax(dim=-1)
+        y = (att @ v).transpose(1, 2).contiguous().view(b, t, c)
+        return self.attn.c_proj(y)
+
+    def forward(self, x):
+        x = x + self.attention(self.ln_1(x))
+        return x + self.mlp.c_proj(F.gelu(self.mlp.c_fc(self.ln_2(x)), approximate="tanh"))
+
+
+class GPT(nn.Module):
+    def __init__(self, n_layer, n_head, c, block_size, vocab):
+        super().__init__()
+        self.transformer = nn.Module()
+        self.transformer.wte = nn.Embedding(vocab, c)
+        self.transformer.wpe = nn.Embedding(block_size, c)
+        self.transformer.h = nn.ModuleList([Block(c, n_head) for _ in range(n_layer)])
+        self.transformer.ln_f = nn.LayerNorm(c)
+
+    def forward(self, idx, targets):
+        t = idx.size(1)
+        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(t))
+        for block in self.transformer.h:
+            x = block(x)
+        logits = self.transformer.ln_f(x) @ self.transformer.wte.weight.t()  # tied head
+        loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+        return logits, loss
+
+
+def main():
+    torch.set_num_threads(1)
+    tensors, meta = read_safetensors(os.path.join(HERE, "parity-input.safetensors"))
+    cfg = json.loads(meta["config"])
+    hp = json.loads(meta["hyperparameters"])
+    model = GPT(cfg["n_layer"], cfg["n_head"], cfg["n_embd"], cfg["block_size"], cfg["vocab_size"])
+    state = {k: v for k, v in tensors.items() if k not in ("tokens", "targets")}
+    missing, unexpected = model.load_state_dict(state, strict=True), None
+    tokens, targets = tensors["tokens"].long(), tensors["targets"].long()
+
+    out = {}
+    logits, loss = model(tokens, targets)
+    loss.backward()
+    out["logits"] = logits.view(-1, logits.size(-1))
+    out["loss"] = loss.detach().reshape(1)
+    for name, p in model.named_parameters():
+        out["grad." + name] = p.grad.clone()
+
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": hp["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"], foreach=False)
+    losses = []
+    model.zero_grad(set_to_none=True)
+    for step in range(hp["steps"]):
+        # nanoGPT's warmup then cosine decay to min_lr over the whole run.
+        w, s, lr, min_lr = hp["warmup"], hp["steps"], hp["lr"], hp["lr"] * hp["min_lr_ratio"]
+        if step < w:
+            cur = lr * (step + 1) / (w + 1)
+        else:
+            ratio = (step - w) / max(1, s - w)
+            cur = min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
+        for g in opt.param_groups:
+            g["lr"] = cur
+        _, loss = model(tokens, targets)
+        losses.append(loss.item())
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), hp["grad_clip"])
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+    out["step_losses"] = torch.tensor(losses, dtype=torch.float32)
+    for name, p in model.named_parameters():
+        out["final." + name] = p.detach().clone()
+    write_safetensors(os.path.join(HERE, "parity-reference.safetensors"), out,
+                      {"torch": torch.__version__, "source": "make_parity_reference.py"})
+    print("loss", out["loss"].item(), "losses", " ".join(f"{x:.6f}" for x in losses))
+
+
+if __name__ == "__main__":
+    main()
