@@ -1,10 +1,25 @@
+using System.CommandLine;
+using PretrainLab.Cli.Commands;
+
 namespace PretrainLab.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
-        Console.WriteLine("plab");
-        return 0;
+        var root = new RootCommand("plab: PretrainLab, a lab for LLM pre-training research.")
+        {
+            TrainCommand.Create(),
+            EvalCommand.Create(),
+        };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            foreach (var error in parse.Errors)
+                Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run 'plab --help' for usage.");
+            return ExitCodes.Usage;
+        }
+        return await parse.InvokeAsync();
     }
 }

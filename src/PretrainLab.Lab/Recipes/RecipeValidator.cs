@@ -69,6 +69,11 @@ public static class RecipeValidator
                 break;
         }
         Check(data.ValFraction is > 0 and <= 0.5, "data.val_fraction", "in (0, 0.5]", data.ValFraction);
+        if (data.Format == DataFormat.Text && model.VocabSize is >= 2 and < 256)
+        {
+            errors.Add(new RecipeError(
+                "model.vocab_size", $"must be >= 256 for byte-level text data (data.format: text), got {model.VocabSize}"));
+        }
 
         var train = recipe.Train;
         Check(train.BatchSize >= 1, "train.batch_size", ">= 1", train.BatchSize);

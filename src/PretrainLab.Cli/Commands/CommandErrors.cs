@@ -1,0 +1,31 @@
+using PretrainLab.Lab.Recipes;
+
+namespace PretrainLab.Cli.Commands;
+
+/// <summary>Turns the exceptions users can cause into one clear line each and an exit code, never a stack trace.</summary>
+internal static class CommandErrors
+{
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (RecipeException e)
+        {
+            foreach (var error in e.Errors)
+                Console.Error.WriteLine($"error: {error}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using PretrainLab.Engine.Model;
+using PretrainLab.Engine.Optim;
+using PretrainLab.Engine.Training;
+using PretrainLab.Lab.Recipes;
+
+namespace PretrainLab.Lab.Runs;
+
+/// <summary>A recipe translated into the engine's terms: the model shape and the trainer's options.</summary>
+/// <param name="Recipe">The recipe it came from.</param>
+/// <param name="Model">The model shape.</param>
+/// <param name="Options">The trainer options.</param>
+/// <param name="Threads">Kernel threads (0 = all cores).</param>
+public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Options, int Threads)
+{
+    /// <summary>Translates a validated <paramref name="recipe"/>.</summary>
+    public static RunPlan From(Recipe recipe)
+    {
+        var m = recipe.Model;
+        var o = recipe.Optim;
+        var s = recipe.Schedule;
+        LearningRateSchedule schedule = s.Kind switch
+        {
+            ScheduleKind.Cosine => new CosineSchedule(o.Lr, s.WarmupSteps, s.MinLrRatio),
+            ScheduleKind.Constant => new ConstantSchedule(o.Lr, s.WarmupSteps),
+            _ => throw new ArgumentOutOfRangeException(nameof(recipe), $"schedule.kind {s.Kind} is not supported"),
+        };
+        var b = recipe.Budget;
+        var options = new TrainingOptions
+        {
+            Seed = (ulong)recipe.Seed,
+            BatchSize = recipe.Train.BatchSize,
+            GradAccum = recipe.Train.GradAccum,
+            LearningRate = o.Lr,
+            Schedule = schedule,
+            AdamW = new AdamWOptions(o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
+            GradClip = o.GradClip,
+            Budget = new Budget(b.Steps, b.Tokens, b.Flops, b.Seconds),
+            EvalInterval = recipe.Eval.Interval,
+            EvalTokens = recipe.Eval.Tokens,
+            CheckpointInterval = recipe.Train.CheckpointInterval,
+            DivergenceMargin = recipe.Train.DivergenceMargin,
+        };
+        return new RunPlan(recipe, new GptConfig(m.NLayer, m.NHead, m.NEmbd, m.BlockSize, m.VocabSize), options, recipe.Train.Threads);
+    }
+}
