@@ -26,11 +26,25 @@ public sealed unsafe class Block
         var init = ParameterInit.Gaussian(config.InitStd);
         // GPT-2 scales residual projections by 1/√(2·n_layer): two residual adds per block.
         var projInit = ParameterInit.Gaussian(config.InitStd / MathF.Sqrt(2f * config.NLayer));
-        Ln1 = new LayerNorm(parameters, workspace, $"{name}.ln_1", config.NEmbd);
-        Attention = new CausalSelfAttention(parameters, workspace, $"{name}.attn", config.NEmbd, config.NHead, init, projInit);
-        Ln2 = new LayerNorm(parameters, workspace, $"{name}.ln_2", config.NEmbd);
-        Mlp = new Mlp(parameters, workspace, $"{name}.mlp", config.NEmbd, 4 * config.NEmbd, init, projInit);
+        Ln1 = CreateNorm(parameters, workspace, config, $"{name}.ln_1");
+        Attention = new CausalSelfAttention(parameters, workspace, $"{name}.attn", config.NEmbd, config.NHead, init, projInit, config.Bias);
+        Ln2 = CreateNorm(parameters, workspace, config, $"{name}.ln_2");
+        Activation activation = config.Activation switch
+        {
+            ActivationKind.Gelu => new Gelu(workspace),
+            ActivationKind.Relu2 => new Relu2(workspace),
+            _ => throw new ArgumentOutOfRangeException(nameof(config), $"activation {config.Activation}"),
+        };
+        Mlp = new Mlp(parameters, workspace, $"{name}.mlp", config.NEmbd, config.MlpHidden, activation, config.Bias, init, projInit);
     }
+
+    /// <summary>The norm the config asks for, declared under <paramref name="name"/>.</summary>
+    public static Norm CreateNorm(ParameterSet parameters, Workspace workspace, GptConfig config, string name) => config.Norm switch
+    {
+        NormKind.LayerNorm => new LayerNorm(parameters, workspace, name, config.NEmbd, config.Bias),
+        NormKind.RmsNorm => new RmsNorm(parameters, workspace, name, config.NEmbd, config.NormGain),
+        _ => throw new ArgumentOutOfRangeException(nameof(config), $"norm {config.Norm}"),
+    };
 
     /// <summary>The norm before attention.</summary>
     public Norm Ln1 { get; }

@@ -25,15 +25,15 @@ public sealed unsafe class CausalSelfAttention
 
     /// <summary>Declares <c>{name}.c_attn</c> and <c>{name}.c_proj</c>.</summary>
     public CausalSelfAttention(ParameterSet parameters, Workspace workspace, string name, int width, int heads,
-        ParameterInit weightInit, ParameterInit projectionInit)
+        ParameterInit weightInit, ParameterInit projectionInit, bool bias = true)
     {
         if (width % heads != 0)
             throw new ArgumentException($"width {width} is not divisible by {heads} heads", nameof(heads));
         _workspace = workspace;
         _width = width;
         _heads = heads;
-        QkvProjection = new Linear(parameters, workspace, $"{name}.c_attn", width, 3 * width, bias: true, weightInit);
-        OutputProjection = new Linear(parameters, workspace, $"{name}.c_proj", width, width, bias: true, projectionInit);
+        QkvProjection = new Linear(parameters, workspace, $"{name}.c_attn", width, 3 * width, bias, weightInit);
+        OutputProjection = new Linear(parameters, workspace, $"{name}.c_proj", width, width, bias, projectionInit);
     }
 
     /// <summary>The fused query/key/value projection, [3C, C].</summary>

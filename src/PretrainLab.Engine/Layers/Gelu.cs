@@ -7,7 +7,7 @@ namespace PretrainLab.Engine.Layers;
 /// GELU in its tanh form (Hendrycks and Gimpel; GPT-2's choice; PyTorch's
 /// <c>GELU(approximate='tanh')</c>): <c>0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))</c>.
 /// </summary>
-public sealed unsafe class Gelu
+public sealed unsafe class Gelu : Activation
 {
     private const float Sqrt2OverPi = 0.7978845608028654f;
     private const float Coefficient = 0.044715f;
@@ -16,12 +16,12 @@ public sealed unsafe class Gelu
     /// <summary>Creates the activation on <paramref name="workspace"/>'s threads.</summary>
     public Gelu(Workspace workspace) => _workspace = workspace;
 
-    /// <summary>Applies GELU elementwise to <paramref name="length"/> values.</summary>
-    public void Forward(Tensor input, Tensor output, int length) =>
+    /// <inheritdoc/>
+    public override void Forward(Tensor input, Tensor output, int length) =>
         _workspace.Parallelism.For(length, new ForwardOp(input.Data, output.Data), minRowsPerChunk: 8192);
 
-    /// <summary>Writes <c>dL/dx = GELU'(x)·dL/dy</c>; <paramref name="dInput"/> may alias <paramref name="dOutput"/>.</summary>
-    public void Backward(Tensor input, Tensor dOutput, Tensor dInput, int length) =>
+    /// <inheritdoc/>
+    public override void Backward(Tensor input, Tensor dOutput, Tensor dInput, int length) =>
         _workspace.Parallelism.For(length, new BackwardOp(input.Data, dOutput.Data, dInput.Data), minRowsPerChunk: 8192);
 
     private readonly struct ForwardOp(float* x, float* y) : IRowOperation

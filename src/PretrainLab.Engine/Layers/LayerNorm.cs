@@ -16,20 +16,20 @@ public sealed unsafe class LayerNorm : Norm
     private Tensor _mean;
     private Tensor _rstd;
 
-    /// <summary>Declares <c>{name}.weight</c> (ones) and <c>{name}.bias</c> (zeros) of length <paramref name="width"/>.</summary>
-    public LayerNorm(ParameterSet parameters, Workspace workspace, string name, int width)
+    /// <summary>Declares <c>{name}.weight</c> (ones) and, with <paramref name="bias"/>, <c>{name}.bias</c> (zeros).</summary>
+    public LayerNorm(ParameterSet parameters, Workspace workspace, string name, int width, bool bias = true)
     {
         _workspace = workspace;
         _width = width;
         Weight = parameters.Declare($"{name}.weight", [width], ParameterKind.Vector, ParameterInit.Ones);
-        Bias = parameters.Declare($"{name}.bias", [width], ParameterKind.Vector, ParameterInit.Zeros);
+        Bias = bias ? parameters.Declare($"{name}.bias", [width], ParameterKind.Vector, ParameterInit.Zeros) : null;
     }
 
     /// <summary>The gain γ.</summary>
     public Parameter Weight { get; }
 
-    /// <summary>The shift β.</summary>
-    public Parameter Bias { get; }
+    /// <summary>The shift β, or null without biases.</summary>
+    public Parameter? Bias { get; }
 
     /// <inheritdoc/>
     public override void Plan(TensorArena arena, int rows)
@@ -40,7 +40,7 @@ public sealed unsafe class LayerNorm : Norm
 
     /// <inheritdoc/>
     public override void Forward(Tensor input, Tensor output, int rows) =>
-        _workspace.Parallelism.For(rows, new ForwardRows(input.Data, output.Data, Weight.Data.Data, Bias.Data.Data,
+        _workspace.Parallelism.For(rows, new ForwardRows(input.Data, output.Data, Weight.Data.Data, Bias is null ? null : Bias.Data.Data,
             _mean.Data, _rstd.Data, _width), minRowsPerChunk: 16);
 
     /// <inheritdoc/>
@@ -51,7 +51,7 @@ public sealed unsafe class LayerNorm : Norm
 
         // Parameter gradients sum over rows: done in row order for thread-count independence.
         var dw = Weight.Grad.Data;
-        var db = Bias.Grad.Data;
+        var db = Bias is null ? null : Bias.Grad.Data;
         for (var r = 0; r < rows; r++)
         {
             var x = input.Data + (long)r * _width;
@@ -59,7 +59,8 @@ public sealed unsafe class LayerNorm : Norm
             float mean = _mean.Data[r], rstd = _rstd.Data[r];
             for (var i = 0; i < _width; i++)
             {
-                db[i] += dy[i];
+                if (db is not null)
+                    db[i] += dy[i];
                 dw[i] += (x[i] - mean) * rstd * dy[i];
             }
         }
@@ -87,7 +88,7 @@ public sealed unsafe class LayerNorm : Norm
                 v /= c;
                 var s = 1f / MathF.Sqrt(v + Epsilon);
                 for (var i = 0; i < c; i++)
-                    yr[i] = (xr[i] - m) * s * w[i] + b[i];
+                    yr[i] = (xr[i] - m) * s * w[i] + (b is null ? 0f : b[i]);
                 mean[r] = m;
                 rstd[r] = s;
             }

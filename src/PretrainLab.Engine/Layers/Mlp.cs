@@ -3,23 +3,23 @@ using PretrainLab.Engine.Tensors;
 
 namespace PretrainLab.Engine.Layers;
 
-/// <summary>GPT-2's feed-forward block: <c>c_proj(GELU(c_fc(x)))</c> with a 4x hidden width.</summary>
+/// <summary>The feed-forward block: <c>c_proj(act(c_fc(x)))</c>; GPT-2 uses GELU and a 4x hidden width.</summary>
 public sealed class Mlp
 {
-    private readonly Gelu _gelu;
+    private readonly Activation _activation;
     private readonly int _hidden;
     private Tensor _fc;
     private Tensor _act;
     private Tensor _dHidden;
 
     /// <summary>Declares <c>{name}.c_fc</c> and <c>{name}.c_proj</c>.</summary>
-    public Mlp(ParameterSet parameters, Workspace workspace, string name, int width, int hidden,
-        ParameterInit weightInit, ParameterInit projectionInit)
+    public Mlp(ParameterSet parameters, Workspace workspace, string name, int width, int hidden, Activation activation,
+        bool bias, ParameterInit weightInit, ParameterInit projectionInit)
     {
         _hidden = hidden;
-        _gelu = new Gelu(workspace);
-        Up = new Linear(parameters, workspace, $"{name}.c_fc", width, hidden, bias: true, weightInit);
-        Down = new Linear(parameters, workspace, $"{name}.c_proj", hidden, width, bias: true, projectionInit);
+        _activation = activation;
+        Up = new Linear(parameters, workspace, $"{name}.c_fc", width, hidden, bias, weightInit);
+        Down = new Linear(parameters, workspace, $"{name}.c_proj", hidden, width, bias, projectionInit);
     }
 
     /// <summary>The expansion, [hidden, C].</summary>
@@ -42,7 +42,7 @@ public sealed class Mlp
     public void Forward(Tensor input, Tensor output, int rows)
     {
         Up.Forward(input, _fc, rows);
-        _gelu.Forward(_fc, _act, rows * _hidden);
+        _activation.Forward(_fc, _act, rows * _hidden);
         Down.Forward(_act, output, rows);
     }
 
@@ -50,7 +50,7 @@ public sealed class Mlp
     public void Backward(Tensor input, Tensor dOutput, Tensor dInput, int rows)
     {
         Down.Backward(_act, dOutput, _dHidden, rows);
-        _gelu.Backward(_fc, _dHidden, _dHidden, rows * _hidden);
+        _activation.Backward(_fc, _dHidden, _dHidden, rows * _hidden);
         Up.Backward(input, _dHidden, dInput, rows);
     }
 }

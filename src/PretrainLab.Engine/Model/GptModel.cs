@@ -5,9 +5,9 @@ using PretrainLab.Engine.Tensors;
 namespace PretrainLab.Engine.Model;
 
 /// <summary>
-/// A GPT-2-style language model, read top to bottom: token and position embeddings, a stack of
-/// pre-norm blocks, a final LayerNorm and a head tied to the token table, trained with softmax
-/// cross-entropy. Activations are planned once for a batch of up to <see cref="BatchSize"/>
+/// A GPT-style language model, read top to bottom: token and position embeddings, a stack of
+/// pre-norm blocks, a final norm and a head (tied to the token table as in GPT-2, or its own
+/// <c>lm_head.weight</c>), trained with softmax cross-entropy. Activations are planned once for a batch of up to <see cref="BatchSize"/>
 /// sequences of <see cref="GptConfig.BlockSize"/> tokens, so forward and backward never allocate.
 /// </summary>
 public sealed class GptModel : IDisposable
@@ -41,8 +41,11 @@ public sealed class GptModel : IDisposable
         _blocks = new Block[config.NLayer];
         for (var i = 0; i < _blocks.Length; i++)
             _blocks[i] = new Block(Parameters, _workspace, config, i);
-        _lnF = new LayerNorm(Parameters, _workspace, "transformer.ln_f", config.NEmbd);
-        _head = new Linear(_workspace, _embedding.TokenTable, bias: null);
+        _lnF = Block.CreateNorm(Parameters, _workspace, config, "transformer.ln_f");
+        _head = config.TieHead
+            ? new Linear(_workspace, _embedding.TokenTable, bias: null)
+            : new Linear(Parameters, _workspace, "lm_head", config.NEmbd, config.VocabSize, bias: false,
+                ParameterInit.Gaussian(config.InitStd), ParameterKind.Head);
         _loss = new SoftmaxCrossEntropy(_workspace, config.VocabSize);
         Parameters.Allocate(_arena);
 
@@ -55,7 +58,7 @@ public sealed class GptModel : IDisposable
         _lnFOut = _arena.Allocate((long)rows * c);
         _dLnFOut = _arena.Allocate((long)rows * c);
         Logits = _arena.Allocate((long)rows * config.VocabSize);
-        _grads = new BackwardBuffers(_arena, rows, c, 4 * c);
+        _grads = new BackwardBuffers(_arena, rows, c, config.MlpHidden);
         foreach (var block in _blocks)
             block.Plan(_arena, _grads, batchSize, t);
         _lnF.Plan(_arena, rows);

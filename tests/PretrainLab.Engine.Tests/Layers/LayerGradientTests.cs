@@ -76,7 +76,7 @@ public sealed class LayerGradientTests : IDisposable
         ln.Backward(x, r, dx, rows);
         GradientCheck.Assert(Loss, x, dx.Span.ToArray(), "dx");
         GradientCheck.Assert(Loss, ln.Weight.Data, ln.Weight.Grad.Span.ToArray(), "dgamma");
-        GradientCheck.Assert(Loss, ln.Bias.Data, ln.Bias.Grad.Span.ToArray(), "dbeta");
+        GradientCheck.Assert(Loss, ln.Bias!.Data, ln.Bias.Grad.Span.ToArray(), "dbeta");
     }
 
     [Fact]
@@ -243,5 +243,91 @@ public sealed class LayerGradientTests : IDisposable
         }, emb.PositionTable.Data, emb.PositionTable.Grad.Span.ToArray(), "dwpe");
         // Token 3 never occurs, so its row gets no gradient.
         Assert.All(emb.TokenTable.Grad.Span.Slice(3 * 4, 4).ToArray(), v => Assert.Equal(0f, v));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void RmsNormBackwardMatchesFiniteDifferences(bool gain)
+    {
+        const int rows = 4, width = 10;
+        var norm = new RmsNorm(_parameters, _workspace, "rms", width, gain);
+        if (gain)
+            AllocateParameters(20);
+        norm.Plan(_arena, rows);
+        _workspace.Allocate(_arena);
+        var x = Random(rows * width, 21, 2f);
+        var y = _arena.Allocate(rows * width);
+        var r = Random(rows * width, 22);
+        var dx = _arena.Allocate(rows * width);
+
+        double Loss()
+        {
+            norm.Forward(x, y, rows);
+            return GradientCheck.Project(y, r);
+        }
+
+        Loss();
+        for (var i = 0; i < width; i++)
+        {
+            double ms = 0;
+            for (var j = 0; j < width; j++)
+                ms += x.Span[j] * x.Span[j];
+            var expected = x.Span[i] / Math.Sqrt(ms / width + 1e-6) * (gain ? norm.Weight!.Data.Span[i] : 1);
+            Assert.Equal(expected, y.Span[i], 5);
+        }
+        norm.Backward(x, r, dx, rows);
+        GradientCheck.Assert(Loss, x, dx.Span.ToArray(), "dx");
+        if (gain)
+            GradientCheck.Assert(Loss, norm.Weight!.Data, norm.Weight.Grad.Span.ToArray(), "dg");
+    }
+
+    [Fact]
+    public void LayerNormWithoutBiasHasNoBiasAndCorrectGradients()
+    {
+        const int rows = 3, width = 9;
+        var ln = new LayerNorm(_parameters, _workspace, "ln", width, bias: false);
+        AllocateParameters(23);
+        Assert.Null(ln.Bias);
+        Assert.Single(_parameters.All);
+        ln.Plan(_arena, rows);
+        _workspace.Allocate(_arena);
+        var x = Random(rows * width, 24, 2f);
+        var y = _arena.Allocate(rows * width);
+        var r = Random(rows * width, 25);
+        var dx = _arena.Allocate(rows * width);
+
+        double Loss()
+        {
+            ln.Forward(x, y, rows);
+            return GradientCheck.Project(y, r);
+        }
+
+        Loss();
+        ln.Backward(x, r, dx, rows);
+        GradientCheck.Assert(Loss, x, dx.Span.ToArray(), "dx");
+        GradientCheck.Assert(Loss, ln.Weight.Data, ln.Weight.Grad.Span.ToArray(), "dgamma");
+    }
+
+    [Fact]
+    public void Relu2MatchesDefinitionAndDerivative()
+    {
+        const int n = 40;
+        var act = new Relu2(_workspace);
+        var x = _arena.Allocate(n);
+        for (var i = 0; i < n; i++)
+            x.Span[i] = -2.05f + 0.1f * i; // never exactly 0, where the derivative is one-sided
+        var y = _arena.Allocate(n);
+        act.Forward(x, y, n);
+        for (var i = 0; i < n; i++)
+            Assert.Equal(x.Span[i] > 0 ? x.Span[i] * x.Span[i] : 0f, y.Span[i], 6);
+        var r = Random(n, 26);
+        var dx = _arena.Allocate(n);
+        act.Backward(x, r, dx, n);
+        GradientCheck.Assert(() =>
+        {
+            act.Forward(x, y, n);
+            return GradientCheck.Project(y, r);
+        }, x, dx.Span.ToArray(), "dx");
     }
 }

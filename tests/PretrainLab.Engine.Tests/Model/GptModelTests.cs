@@ -18,11 +18,28 @@ public class GptModelTests
         return (tokens, targets);
     }
 
-    [Fact]
-    public void EveryParameterGradientMatchesFiniteDifferences()
+    public static TheoryData<string> Variants => new() { "classic", "rmsnorm-relu2-untied-nobias", "rmsnorm-gain-ratio3" };
+
+    private static GptConfig Variant(string name)
     {
         // A large init scale so that gradients are O(0.1) and the check is sharp.
-        var config = new GptConfig(NLayer: 2, NHead: 2, NEmbd: 8, BlockSize: 4, VocabSize: 11, InitStd: 0.3f);
+        var classic = new GptConfig(NLayer: 2, NHead: 2, NEmbd: 8, BlockSize: 4, VocabSize: 11, InitStd: 0.3f);
+        return name switch
+        {
+            "rmsnorm-relu2-untied-nobias" => classic with
+            {
+                Norm = NormKind.RmsNorm, NormGain = false, Activation = ActivationKind.Relu2, TieHead = false, Bias = false,
+            },
+            "rmsnorm-gain-ratio3" => classic with { Norm = NormKind.RmsNorm, MlpRatio = 3 },
+            _ => classic,
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void EveryParameterGradientMatchesFiniteDifferences(string variant)
+    {
+        var config = Variant(variant);
         using var model = new GptModel(config, batchSize: 2, new Parallelism(2));
         model.Initialize(3);
         var (tokens, targets) = Batch(8, 11, 4);
@@ -165,5 +182,22 @@ public class GptModelTests
         var scale = a.Max(Math.Abs);
         for (var i = 0; i < a.Length; i++)
             Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5 * scale, $"grad[{i}]: {a[i]} vs {b[i]}");
+    }
+
+    [Fact]
+    public void ModernKnobsChangeTheParameterSet()
+    {
+        var config = new GptConfig(2, 2, 8, 4, 11) with
+        {
+            Norm = NormKind.RmsNorm, NormGain = false, Bias = false, TieHead = false, MlpRatio = 3,
+        };
+        using var model = new GptModel(config, 1, Parallelism.Serial);
+        var names = model.Parameters.All.Select(p => p.Name).ToList();
+        Assert.DoesNotContain(names, n => n.EndsWith(".bias", StringComparison.Ordinal));
+        Assert.DoesNotContain(names, n => n.Contains("ln_", StringComparison.Ordinal));
+        Assert.Equal("lm_head.weight", names[^1]);
+        Assert.True(model.Parameters.TryGet("transformer.h.0.mlp.c_fc.weight", out var fc));
+        Assert.Equal([24, 8], fc.Shape);
+        Assert.Equal(2L * (4 * 64 + 2 * 8 * 24) + 11 * 8, config.MatmulParameters);
     }
 }

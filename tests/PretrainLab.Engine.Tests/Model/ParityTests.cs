@@ -10,12 +10,22 @@ namespace PretrainLab.Engine.Tests.Model;
 /// <summary>
 /// The engine against PyTorch. <c>Reference/parity-input.safetensors</c> holds a model initialised by
 /// this engine plus a token batch; <c>Reference/make_parity_reference.py</c> runs the same model in
-/// PyTorch and writes <c>parity-reference.safetensors</c>. Set PLAB_PARITY_WRITE=1 to rewrite the input.
+/// PyTorch and writes <c>parity-reference-*.safetensors</c>, for the classic GPT-2 and a modern variant. Set PLAB_PARITY_WRITE=1 to rewrite the input.
 /// </summary>
 public class ParityTests
 {
     private const int Batch = 3;
-    private static readonly GptConfig Config = new(NLayer: 2, NHead: 2, NEmbd: 24, BlockSize: 16, VocabSize: 67, InitStd: 0.1f);
+    private static readonly GptConfig Classic = new(NLayer: 2, NHead: 2, NEmbd: 24, BlockSize: 16, VocabSize: 67, InitStd: 0.1f);
+
+    // modded-nanogpt's choices that exist so far: RMSNorm without gain, ReLU², no biases, untied head.
+    private static readonly GptConfig Modern = Classic with
+    {
+        Norm = NormKind.RmsNorm, NormGain = false, Activation = ActivationKind.Relu2, Bias = false, TieHead = false, MlpRatio = 3,
+    };
+
+    public static TheoryData<string> Variants => new() { "classic", "modern" };
+
+    private static GptConfig ConfigOf(string variant) => variant == "modern" ? Modern : Classic;
     private const double Lr = 1e-2, Beta1 = 0.9, Beta2 = 0.95, Eps = 1e-8, WeightDecay = 0.1, GradClip = 1.0, MinLrRatio = 0.1;
     private const int Steps = 10, Warmup = 2;
 
@@ -25,35 +35,40 @@ public class ParityTests
     private static (int[] Tokens, int[] Targets) MakeBatch()
     {
         var rng = new Rng(99);
-        var n = Batch * Config.BlockSize;
+        var n = Batch * Classic.BlockSize;
         var tokens = new int[n];
         var targets = new int[n];
         for (var i = 0; i < n; i++)
         {
-            tokens[i] = (int)rng.NextInt64(Config.VocabSize);
-            targets[i] = (int)rng.NextInt64(Config.VocabSize);
+            tokens[i] = (int)rng.NextInt64(Classic.VocabSize);
+            targets[i] = (int)rng.NextInt64(Classic.VocabSize);
         }
         return (tokens, targets);
     }
 
-    [Fact]
-    public void InputFileIsWhatTheEngineInitialises()
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void InputFileIsWhatTheEngineInitialises(string variant)
     {
-        using var model = new GptModel(Config, Batch, Parallelism.Serial);
+        var config = ConfigOf(variant);
+        using var model = new GptModel(config, Batch, Parallelism.Serial);
         model.Initialize(42);
         var (tokens, targets) = MakeBatch();
-        var path = ReferencePath("parity-input.safetensors");
+        var path = ReferencePath($"parity-input-{variant}.safetensors");
         if (Environment.GetEnvironmentVariable("PLAB_PARITY_WRITE") == "1")
         {
             var w = new SafeTensorsWriter();
             foreach (var p in model.Parameters.All)
                 w.Add(p.Name, p.Shape, p.Data.Span);
-            w.Add("tokens", [Batch, Config.BlockSize], tokens.Select(t => (long)t).ToArray());
-            w.Add("targets", [Batch, Config.BlockSize], targets.Select(t => (long)t).ToArray());
+            w.Add("tokens", [Batch, config.BlockSize], tokens.Select(t => (long)t).ToArray());
+            w.Add("targets", [Batch, config.BlockSize], targets.Select(t => (long)t).ToArray());
             w.Metadata["config"] = JsonSerializer.Serialize(new
             {
-                n_layer = Config.NLayer, n_head = Config.NHead, n_embd = Config.NEmbd,
-                block_size = Config.BlockSize, vocab_size = Config.VocabSize,
+                n_layer = config.NLayer, n_head = config.NHead, n_embd = config.NEmbd,
+                block_size = config.BlockSize, vocab_size = config.VocabSize,
+                norm = config.Norm == NormKind.RmsNorm ? "rmsnorm" : "layernorm", norm_gain = config.NormGain,
+                activation = config.Activation == ActivationKind.Relu2 ? "relu2" : "gelu",
+                bias = config.Bias, tie_head = config.TieHead, mlp_hidden = config.MlpHidden,
             });
             w.Metadata["hyperparameters"] = JsonSerializer.Serialize(new
             {
@@ -70,12 +85,14 @@ public class ParityTests
         Assert.Equal(tokens.Select(t => (long)t).ToArray(), r.ReadInt64("tokens"));
     }
 
-    [Fact]
-    public void LogitsLossGradientsAndTenAdamWStepsMatchPyTorch()
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void LogitsLossGradientsAndTenAdamWStepsMatchPyTorch(string variant)
     {
-        using var input = SafeTensorsReader.Open(ReferencePath("parity-input.safetensors"));
-        using var reference = SafeTensorsReader.Open(ReferencePath("parity-reference.safetensors"));
-        using var model = new GptModel(Config, Batch, new Parallelism(2));
+        var config = ConfigOf(variant);
+        using var input = SafeTensorsReader.Open(ReferencePath($"parity-input-{variant}.safetensors"));
+        using var reference = SafeTensorsReader.Open(ReferencePath($"parity-reference-{variant}.safetensors"));
+        using var model = new GptModel(config, Batch, new Parallelism(2));
         Checkpoint.LoadParameters(input, model.Parameters);
         var tokens = input.ReadInt64("tokens").Select(t => (int)t).ToArray();
         var targets = input.ReadInt64("targets").Select(t => (int)t).ToArray();
@@ -83,7 +100,7 @@ public class ParityTests
 
         model.Parameters.ZeroGrad();
         var loss = model.Forward(tokens, targets, Batch) / rows;
-        AssertClose(reference.ReadFloat32("logits"), model.Logits.Span[..(rows * Config.VocabSize)].ToArray(), 1e-5, "logits");
+        AssertClose(reference.ReadFloat32("logits"), model.Logits.Span[..(rows * config.VocabSize)].ToArray(), 1e-5, "logits");
         var expectedLoss = reference.ReadFloat32("loss")[0];
         Assert.True(Math.Abs(loss - expectedLoss) <= 1e-5 * Math.Abs(expectedLoss), $"loss {loss} vs PyTorch {expectedLoss}");
 
@@ -117,8 +134,8 @@ public class ParityTests
                 // The key bias adds q·b_k to every score of a row, which softmax cancels: its exact
                 // gradient is 0, both engines see rounding noise (~1e-10), and Adam's m/√v turns
                 // noise of either sign into full-size steps. Compare the query and value biases.
-                Array.Clear(expected, Config.NEmbd, Config.NEmbd);
-                Array.Clear(actual, Config.NEmbd, Config.NEmbd);
+                Array.Clear(expected, config.NEmbd, config.NEmbd);
+                Array.Clear(actual, config.NEmbd, config.NEmbd);
             }
             AssertClose(expected, actual, 1e-4, "final " + p.Name);
         }

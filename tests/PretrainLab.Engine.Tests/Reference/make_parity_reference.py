@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """PyTorch reference for the engine's parity tests.
 
-Reads parity-input.safetensors (a model initialised by our engine, the token batch and the
-training hyperparameters, written by ParityTests when PLAB_PARITY_WRITE=1), builds the same
-GPT-2 model in plain PyTorch (nanoGPT's architecture: pre-norm blocks, LayerNorm with bias,
-GELU in tanh form, tied head), and writes parity-reference.safetensors with the logits, the loss,
-every gradient, and the losses of ten AdamW steps on the same batch.
+For each parity-input-<variant>.safetensors (a model initialised by our engine, the token batch,
+the model options and the training hyperparameters, written by ParityTests when
+PLAB_PARITY_WRITE=1), builds the same model in plain PyTorch (nanoGPT's architecture: pre-norm
+blocks; LayerNorm or RMSNorm, GELU (tanh) or ReLU^2, biases or not, tied or untied head, as the
+options say), and writes parity-reference-<variant>.safetensors with the logits, the loss, every
+gradient, the losses of ten AdamW steps on the same batch and the final weights.
 
     PLAB_PARITY_WRITE=1 dotnet test tests/PretrainLab.Engine.Tests --filter ParityTests
     /usr/bin/python3 tests/PretrainLab.Engine.Tests/Reference/make_parity_reference.py
@@ -59,18 +60,42 @@ def write_safetensors(path, tensors, meta):
             f.write(b)
 
 
-class Block(nn.Module):
-    def __init__(self, c, n_head):
+class RMSNorm(nn.Module):
+    def __init__(self, c, gain, eps=1e-6):
         super().__init__()
-        self.n_head = n_head
-        self.ln_1 = nn.LayerNorm(c)
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(c)) if gain else None
+
+    def forward(self, x):
+        y = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps)
+        return y * self.weight if self.weight is not None else y
+
+
+def make_norm(cfg):
+    if cfg.get("norm", "layernorm") == "rmsnorm":
+        return RMSNorm(cfg["n_embd"], cfg.get("norm_gain", True))
+    # nanoGPT's LayerNorm with an optional bias
+    ln = nn.LayerNorm(cfg["n_embd"])
+    if not cfg.get("bias", True):
+        ln.bias = None
+    return ln
+
+
+class Block(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        c, bias = cfg["n_embd"], cfg.get("bias", True)
+        hidden = cfg.get("mlp_hidden", 4 * c)
+        self.n_head = cfg["n_head"]
+        self.act = cfg.get("activation", "gelu")
+        self.ln_1 = make_norm(cfg)
         self.attn = nn.Module()
-        self.attn.c_attn = nn.Linear(c, 3 * c)
-        self.attn.c_proj = nn.Linear(c, c)
-        self.ln_2 = nn.LayerNorm(c)
+        self.attn.c_attn = nn.Linear(c, 3 * c, bias=bias)
+        self.attn.c_proj = nn.Linear(c, c, bias=bias)
+        self.ln_2 = make_norm(cfg)
         self.mlp = nn.Module()
-        self.mlp.c_fc = nn.Linear(c, 4 * c)
-        self.mlp.c_proj = nn.Linear(4 * c, c)
+        self.mlp.c_fc = nn.Linear(c, hidden, bias=bias)
+        self.mlp.c_proj = nn.Linear(hidden, c, bias=bias)
 
     def attention(self, x):
         b, t, c = x.shape
@@ -84,36 +109,42 @@ class Block(nn.Module):
 
     def forward(self, x):
         x = x + self.attention(self.ln_1(x))
-        return x + self.mlp.c_proj(F.gelu(self.mlp.c_fc(self.ln_2(x)), approximate="tanh"))
+        h = self.mlp.c_fc(self.ln_2(x))
+        h = F.relu(h).square() if self.act == "relu2" else F.gelu(h, approximate="tanh")
+        return x + self.mlp.c_proj(h)
 
 
 class GPT(nn.Module):
-    def __init__(self, n_layer, n_head, c, block_size, vocab):
+    def __init__(self, cfg):
         super().__init__()
+        c = cfg["n_embd"]
         self.transformer = nn.Module()
-        self.transformer.wte = nn.Embedding(vocab, c)
-        self.transformer.wpe = nn.Embedding(block_size, c)
-        self.transformer.h = nn.ModuleList([Block(c, n_head) for _ in range(n_layer)])
-        self.transformer.ln_f = nn.LayerNorm(c)
+        self.transformer.wte = nn.Embedding(cfg["vocab_size"], c)
+        self.transformer.wpe = nn.Embedding(cfg["block_size"], c)
+        self.transformer.h = nn.ModuleList([Block(cfg) for _ in range(cfg["n_layer"])])
+        self.transformer.ln_f = make_norm(cfg)
+        self.tied = cfg.get("tie_head", True)
+        if not self.tied:
+            self.lm_head = nn.Linear(c, cfg["vocab_size"], bias=False)
 
     def forward(self, idx, targets):
         t = idx.size(1)
         x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(t))
         for block in self.transformer.h:
             x = block(x)
-        logits = self.transformer.ln_f(x) @ self.transformer.wte.weight.t()  # tied head
+        x = self.transformer.ln_f(x)
+        logits = x @ self.transformer.wte.weight.t() if self.tied else self.lm_head(x)
         loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
         return logits, loss
 
 
-def main():
-    torch.set_num_threads(1)
-    tensors, meta = read_safetensors(os.path.join(HERE, "parity-input.safetensors"))
+def reference(variant):
+    tensors, meta = read_safetensors(os.path.join(HERE, f"parity-input-{variant}.safetensors"))
     cfg = json.loads(meta["config"])
     hp = json.loads(meta["hyperparameters"])
-    model = GPT(cfg["n_layer"], cfg["n_head"], cfg["n_embd"], cfg["block_size"], cfg["vocab_size"])
+    model = GPT(cfg)
     state = {k: v for k, v in tensors.items() if k not in ("tokens", "targets")}
-    missing, unexpected = model.load_state_dict(state, strict=True), None
+    model.load_state_dict(state, strict=True)
     tokens, targets = tensors["tokens"].long(), tensors["targets"].long()
 
     out = {}
@@ -150,10 +181,13 @@ def main():
     out["step_losses"] = torch.tensor(losses, dtype=torch.float32)
     for name, p in model.named_parameters():
         out["final." + name] = p.detach().clone()
-    write_safetensors(os.path.join(HERE, "parity-reference.safetensors"), out,
+    write_safetensors(os.path.join(HERE, f"parity-reference-{variant}.safetensors"), out,
                       {"torch": torch.__version__, "source": "make_parity_reference.py"})
-    print("loss", out["loss"].item(), "losses", " ".join(f"{x:.6f}" for x in losses))
+    print(variant, "loss", out["loss"].item(), "losses", " ".join(f"{x:.6f}" for x in losses))
 
 
 if __name__ == "__main__":
-    main()
+    torch.set_num_threads(1)
+    for name in sorted(os.listdir(HERE)):
+        if name.startswith("parity-input-") and name.endswith(".safetensors"):
+            reference(name[len("parity-input-"):-len(".safetensors")])

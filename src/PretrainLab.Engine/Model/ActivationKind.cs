@@ -1,0 +1,11 @@
+namespace PretrainLab.Engine.Model;
+
+/// <summary>The MLP's nonlinearity.</summary>
+public enum ActivationKind
+{
+    /// <summary>GELU, tanh form (GPT-2).</summary>
+    Gelu,
+
+    /// <summary>ReLU squared, <c>max(0, x)²</c> (So et al., Primer; modded-nanogpt).</summary>
+    Relu2,
+}
