@@ -8,7 +8,8 @@ repeatedly merging the adjacent pair whose merged bytes have the lowest rank (th
 
 Usage: /usr/bin/python3 make_tiktoken_reference.py [fixtures_dir]
 Reads r50k_base.tiktoken and cl100k_base.tiktoken from fixtures_dir (default: this script's
-folder) and writes tiktoken_reference.json there. Needs `regex` (apt-get install python3-regex).
+folder) and writes tiktoken_reference.json there: per encoding, each case's text, the pieces the
+regex splits it into, and its ids. Needs `regex` (apt-get install python3-regex).
 """
 import base64
 import json
@@ -185,7 +186,7 @@ def main():
         out[name] = {
             "pattern": pattern,
             "special_tokens": specials,
-            "cases": [{"text": t, "ids": encode_ordinary(t, pattern, ranks)} for t in CASES],
+            "cases": [{"text": t, "pieces": regex.findall(pattern, t), "ids": encode_ordinary(t, pattern, ranks)} for t in CASES],
             "special_cases": [{"text": t, "ids": encode_with_specials(t, pattern, ranks, specials)} for t in SPECIAL_CASES[name]],
         }
     with open(os.path.join(folder, "tiktoken_reference.json"), "w", encoding="utf-8") as f:

@@ -32,6 +32,9 @@ public abstract class EncodingFixture
 
     private static ReferenceCase[] ReadCases(JsonElement cases) =>
         cases.EnumerateArray()
-            .Select(c => new ReferenceCase(c.GetProperty("text").GetString()!, c.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()).ToArray()))
+            .Select(c => new ReferenceCase(
+                c.GetProperty("text").GetString()!,
+                c.TryGetProperty("pieces", out var pieces) ? pieces.EnumerateArray().Select(p => p.GetString()!).ToArray() : [],
+                c.GetProperty("ids").EnumerateArray().Select(i => i.GetInt32()).ToArray()))
             .ToArray();
 }

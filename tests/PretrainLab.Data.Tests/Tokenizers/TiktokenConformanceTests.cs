@@ -26,6 +26,13 @@ public abstract class TiktokenConformanceTests(EncodingFixture fixture)
     }
 
     [Fact]
+    public void SplitterGivesTheReferencePiecesForEveryFixtureString()
+    {
+        foreach (var c in fixture.Cases)
+            Assert.Equal(c.Pieces, SplitPieces.Of(Encoding.Pattern, c.Text));
+    }
+
+    [Fact]
     public void EncodeWithAllSpecialsAllowedMatchesReferenceIds()
     {
         foreach (var c in fixture.SpecialCases)
