@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.ObjectModel;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace PretrainLab.Data.Tokenizers;
@@ -199,7 +200,8 @@ public sealed class TiktokenEncoding
         TiktokenRankFile.Write(Path.Combine(directory, RankFileName), ordinary);
 
         using var stream = File.Create(Path.Combine(directory, SettingsFileName));
-        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        // Relaxed escaping keeps the pattern and "<|...|>" names readable; the file is never embedded in HTML.
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteString("pattern", Pattern.Expression);
         json.WriteStartObject("special_tokens");
