@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace PretrainLab.Data.Tokenizers;
 
@@ -10,10 +11,11 @@ namespace PretrainLab.Data.Tokenizers;
 internal static class BytePairEncoder
 {
     /// <summary>
-    /// Pieces longer than this many bytes use the heap-based merge: O(n log n) instead of the
-    /// O(n²) scan, which wins only on long runs (digits, spaces, unbroken scripts).
+    /// Pieces longer than this many bytes use the heap-based merge, O(n log n) instead of the
+    /// scan's O(n²). Measured on runs of random CJK letters: the scan is faster up to about
+    /// 128 bytes, the heap from about 256.
     /// </summary>
-    internal const int HeapThreshold = 96;
+    internal const int HeapThreshold = 192;
 
     /// <summary>Appends the tokens of <paramref name="piece"/> to <paramref name="output"/>.</summary>
     public static void Encode(ReadOnlySpan<byte> piece, TokenRankTable ranks, ref TokenBuffer output)
@@ -32,18 +34,14 @@ internal static class BytePairEncoder
     /// tiktoken's own loop: parts as start offsets with the rank of the pair each part begins;
     /// find the minimum, merge, refresh the two affected pair ranks, repeat.
     /// </summary>
+    [SkipLocalsInit] // every scratch entry read is written first
     internal static void MergeByScan(ReadOnlySpan<byte> piece, TokenRankTable ranks, ref TokenBuffer output)
     {
         int n = piece.Length;
-        Span<int> starts = stackalloc int[HeapThreshold + 1];
-        Span<int> pairRanks = stackalloc int[HeapThreshold + 1];
-        int[]? rented = null;
-        if (n + 1 > starts.Length)
-        {
-            rented = ArrayPool<int>.Shared.Rent(2 * (n + 1));
-            starts = rented.AsSpan(0, n + 1);
-            pairRanks = rented.AsSpan(n + 1, n + 1);
-        }
+        int[]? rented = n < 256 ? null : ArrayPool<int>.Shared.Rent(2 * (n + 1));
+        Span<int> scratch = rented is null ? stackalloc int[2 * (n + 1)] : rented.AsSpan(0, 2 * (n + 1));
+        var starts = scratch[..(n + 1)];
+        var pairRanks = scratch[(n + 1)..];
         for (int i = 0; i < n; i++)
         {
             starts[i] = i;

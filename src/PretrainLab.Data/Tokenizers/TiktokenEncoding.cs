@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.ObjectModel;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -308,6 +309,7 @@ public sealed class TiktokenEncoding
         EncodeOrdinary(text[pos..], ref output);
     }
 
+    [SkipLocalsInit] // the UTF-8 buffer is read only where GetBytes wrote it
     private void EncodeOrdinary(ReadOnlySpan<char> text, ref TokenBuffer output)
     {
         if (text.IsEmpty)
