@@ -19,6 +19,7 @@ namespace PretrainLab.Data.Tokenizers;
 /// entries are re-checked against the current count when they surface.
 /// Occurrences of the special tokens in the training text are cut out: the text on either side
 /// is split on its own, as the encoder does when the special tokens are allowed.
+/// The trained <see cref="TiktokenEncoding"/> encodes as tiktoken does, merging by rank with rank = id.
 /// </remarks>
 public sealed class BpeTrainer
 {
@@ -93,11 +94,12 @@ public sealed class BpeTrainer
         int targetOrdinary = VocabSize - SpecialTokens.Count;
 
         var pieces = new PieceSet(CountPieces(texts));
-        var deltas = new Dictionary<long, long>();
         while (vocabulary.Count < targetOrdinary && pieces.TryTakeBestPair(out long pair))
         {
             int left = (int)(pair >> 32), right = (int)pair;
             byte[] bytes = [.. vocabulary[left], .. vocabulary[right]];
+            // Two different pairs spelling the same bytes has not been seen in practice; the check
+            // keeps token bytes unique regardless, which the rank file requires.
             if (!vocabularyIds.TryGetValue(bytes, out int token))
             {
                 token = vocabulary.Count;
@@ -105,7 +107,7 @@ public sealed class BpeTrainer
                 vocabularyIds.Add(bytes, token);
             }
             merges.Add((left, right, token));
-            pieces.Merge(pair, token, deltas);
+            pieces.Merge(pair, token);
         }
         return (vocabulary, merges);
     }
@@ -198,6 +200,9 @@ public sealed class BpeTrainer
         private readonly Dictionary<long, long> _pairCounts = [];
         private readonly Dictionary<long, List<int>> _pairPieces = [];
 
+        // Scratch for one merge: the change of each pair count around the merged occurrences.
+        private readonly Dictionary<long, long> _deltas = [];
+
         // Priority (-count, pair): the smallest is the most frequent pair, then the lowest ids.
         private readonly PriorityQueue<long, (long NegativeCount, long Pair)> _heap = new();
 
@@ -243,8 +248,9 @@ public sealed class BpeTrainer
         /// Replaces every occurrence of <paramref name="pair"/> by <paramref name="token"/> in the
         /// pieces that hold it, adjusting the counts of the pairs around each occurrence.
         /// </summary>
-        public void Merge(long pair, int token, Dictionary<long, long> deltas)
+        public void Merge(long pair, int token)
         {
+            var deltas = _deltas;
             int left = (int)(pair >> 32), right = (int)pair;
             foreach (int p in _pairPieces[pair])
             {

@@ -25,9 +25,16 @@ internal ref struct ChunkEnumerator
     public ChunkEnumerator(TokenizerPattern pattern, ReadOnlySpan<char> text, ReadOnlySpan<byte> utf8)
     {
         _utf8 = utf8;
-        _text = text;
         _kind = pattern.PatternKind;
-        _matches = pattern.Regex is { } regex ? regex.EnumerateMatches(text) : default;
+        if (pattern.Regex is { } regex)
+        {
+            // The regex must see what the UTF-8 holds, lone surrogates as U+FFFD; only text with
+            // surrogates at all can differ, and decoding the UTF-8 back gives exactly that text.
+            if (text.ContainsAnyInRange('\uD800', '\uDFFF'))
+                text = Encoding.UTF8.GetString(utf8);
+            _matches = regex.EnumerateMatches(text);
+        }
+        _text = text;
     }
 
     /// <summary>The current piece's bytes.</summary>

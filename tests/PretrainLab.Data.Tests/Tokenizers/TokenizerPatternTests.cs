@@ -60,6 +60,13 @@ public sealed class TokenizerPatternTests
     }
 
     [Fact]
+    public void CustomRegexSeesLoneSurrogatesAsReplacementCharacters()
+    {
+        // U+FFFD is \p{So}; a lone surrogate (\p{Cs}) would be dropped if the regex saw it.
+        Assert.Equal(["a", "\uFFFD\uFFFD", "b"], SplitPieces.Of(TokenizerPattern.FromRegex(@"\p{So}+|\p{L}+"), "a\uD800\uFFFDb"));
+    }
+
+    [Fact]
     public void CustomRegexDropsTextNoMatchCovers()
     {
         Assert.Equal(["ab", "cd"], SplitPieces.Of(TokenizerPattern.FromRegex(@"\p{L}+"), "ab, cd!"));
