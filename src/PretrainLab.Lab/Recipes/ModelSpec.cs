@@ -1,3 +1,5 @@
+using PretrainLab.Engine.Model;
+
 namespace PretrainLab.Lab.Recipes;
 
 /// <summary>The GPT architecture of a run (recipe section <c>model</c>).</summary>
@@ -8,6 +10,24 @@ namespace PretrainLab.Lab.Recipes;
 /// <param name="VocabSize">Vocabulary size (<c>vocab_size</c>), at least 2.</param>
 public sealed record ModelSpec(int NLayer, int NHead, int NEmbd, int BlockSize, int VocabSize)
 {
+    /// <summary>The normalisation (<c>norm</c>): <c>layernorm</c> (GPT-2) or <c>rmsnorm</c>.</summary>
+    public NormKind Norm { get; init; } = NormKind.LayerNorm;
+
+    /// <summary>Whether RMSNorm has a learned gain (<c>norm_gain</c>); LayerNorm always has one.</summary>
+    public bool NormGain { get; init; } = true;
+
+    /// <summary>The MLP nonlinearity (<c>activation</c>): <c>gelu</c> (tanh form) or <c>relu2</c>.</summary>
+    public ActivationKind Activation { get; init; } = ActivationKind.Gelu;
+
+    /// <summary>MLP hidden width over <see cref="NEmbd"/> (<c>mlp_ratio</c>), GPT-2: 4.</summary>
+    public double MlpRatio { get; init; } = 4.0;
+
+    /// <summary>Biases in linear layers and LayerNorms (<c>bias</c>), GPT-2: true.</summary>
+    public bool Bias { get; init; } = true;
+
+    /// <summary>Head tied to the token embedding (<c>tie_head</c>), GPT-2: true; untied adds <c>lm_head.weight</c>.</summary>
+    public bool TieHead { get; init; } = true;
+
     /// <summary>A 4-layer, 128-wide byte-level model that trains on a laptop CPU in minutes.</summary>
     public static ModelSpec Default { get; } = new(NLayer: 4, NHead: 4, NEmbd: 128, BlockSize: 64, VocabSize: 256);
 }

@@ -62,6 +62,9 @@ internal sealed class RecipeField
         new(path, "a number or null", r => get(r),
             (r, v) => v.IsNull ? set(r, null) : v.TryNumber(out var x) ? set(r, x) : null, omitWhenNull);
 
+    public static RecipeField Bool(string path, Func<Recipe, bool> get, Func<Recipe, bool, Recipe> set) =>
+        new(path, "true or false", r => get(r), (r, v) => v.TryBoolean(out var x) ? set(r, x) : null, omitWhenNull: false);
+
     public static RecipeField Text(string path, Func<Recipe, string> get, Func<Recipe, string, Recipe> set) =>
         new(path, "a string", r => get(r), (r, v) => v.IsNull ? null : set(r, v.Text), omitWhenNull: false);
 
@@ -75,12 +78,14 @@ internal sealed class RecipeField
         new(path, "a file path or null", r => get(r), (r, v) => set(r, v.IsNull ? null : v.FullPath),
             omitWhenNull: false);
 
-    /// <summary>An enum member, written as its snake_case name.</summary>
-    public static RecipeField Choice<TEnum>(string path, Func<Recipe, TEnum> get, Func<Recipe, TEnum, Recipe> set)
+    /// <summary>An enum member, written as its snake_case name unless <paramref name="name"/> says otherwise.</summary>
+    public static RecipeField Choice<TEnum>(
+        string path, Func<Recipe, TEnum> get, Func<Recipe, TEnum, Recipe> set, Func<TEnum, string>? name = null)
         where TEnum : struct, Enum
     {
-        var byName = Enum.GetValues<TEnum>().ToDictionary(e => SnakeCase(e), StringComparer.Ordinal);
-        return new(path, $"one of {string.Join(", ", byName.Keys)}", r => get(r),
+        name ??= e => SnakeCase(e);
+        var byName = Enum.GetValues<TEnum>().ToDictionary(name, StringComparer.Ordinal);
+        return new(path, $"one of {string.Join(", ", byName.Keys)}", r => name(get(r)),
             (r, v) => !v.IsNull && byName.TryGetValue(v.Text, out var x) ? set(r, x) : null, omitWhenNull: false);
     }
 
@@ -98,6 +103,9 @@ internal sealed class RecipeField
                 break;
             case null:
                 writer.WriteNull(Key);
+                break;
+            case bool b:
+                writer.WriteBoolean(Key, b);
                 break;
             case int i:
                 writer.WriteNumber(Key, i);

@@ -1,3 +1,4 @@
+using PretrainLab.Engine.Model;
 using System.Globalization;
 
 namespace PretrainLab.Lab.Recipes;
@@ -34,6 +35,13 @@ public static class RecipeValidator
         }
         Check(model.BlockSize >= 1, "model.block_size", ">= 1", model.BlockSize);
         Check(model.VocabSize >= 2, "model.vocab_size", ">= 2", model.VocabSize);
+        if (model.NEmbd >= 1)
+        {
+            Check(model.MlpRatio > 0 && Math.Round(model.MlpRatio * model.NEmbd) >= 1, "model.mlp_ratio",
+                "> 0 and give at least one hidden unit", model.MlpRatio);
+        }
+        if (model.Norm == NormKind.LayerNorm && !model.NormGain)
+            errors.Add(new RecipeError("model.norm_gain", "false needs model.norm: rmsnorm (LayerNorm always has a gain)"));
 
         // Comparisons are written so that NaN, which fails every comparison, is rejected too.
         var optim = recipe.Optim;
@@ -48,6 +56,7 @@ public static class RecipeValidator
         Check(Enum.IsDefined(schedule.Kind), "schedule.kind", "a defined schedule", schedule.Kind);
         Check(schedule.WarmupSteps >= 0, "schedule.warmup_steps", ">= 0", schedule.WarmupSteps);
         Check(schedule.MinLrRatio is >= 0 and <= 1, "schedule.min_lr_ratio", "in [0, 1]", schedule.MinLrRatio);
+        Check(schedule.DecayFraction is > 0 and <= 1, "schedule.decay_fraction", "in (0, 1]", schedule.DecayFraction);
 
         var data = recipe.Data;
         Check(Enum.IsDefined(data.Format), "data.format", "a defined format", data.Format);

@@ -41,6 +41,13 @@ internal sealed record RecipeValue(string Text, bool IsNull, string Source, int?
             && double.IsFinite(result);
     }
 
+    /// <summary>Reads YAML's <c>true</c> or <c>false</c> (any letter case).</summary>
+    public bool TryBoolean(out bool result)
+    {
+        result = false;
+        return !IsNull && bool.TryParse(Text, out result);
+    }
+
     /// <summary>
     /// The text as an absolute file path, resolved against <see cref="BaseDirectory"/>; empty text stays empty
     /// so that validation reports the path as missing rather than as the directory.

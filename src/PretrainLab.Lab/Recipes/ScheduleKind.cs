@@ -11,4 +11,10 @@ public enum ScheduleKind
 
     /// <summary>The peak rate held until the end of the budget.</summary>
     Constant,
+
+    /// <summary>Linear decay from the peak rate to <c>min_lr_ratio</c> times it at the end of the budget.</summary>
+    Linear,
+
+    /// <summary>Warmup-stable-decay: the peak rate, then a linear cool-down over the last <c>decay_fraction</c> of the budget.</summary>
+    Wsd,
 }

@@ -22,6 +22,8 @@ public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Opt
         {
             ScheduleKind.Cosine => new CosineSchedule(o.Lr, s.WarmupSteps, s.MinLrRatio),
             ScheduleKind.Constant => new ConstantSchedule(o.Lr, s.WarmupSteps),
+            ScheduleKind.Linear => new LinearSchedule(o.Lr, s.WarmupSteps, s.MinLrRatio),
+            ScheduleKind.Wsd => new WarmupStableDecaySchedule(o.Lr, s.WarmupSteps, s.DecayFraction, s.MinLrRatio),
             _ => throw new ArgumentOutOfRangeException(nameof(recipe), $"schedule.kind {s.Kind} is not supported"),
         };
         var b = recipe.Budget;
@@ -40,6 +42,15 @@ public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Opt
             CheckpointInterval = recipe.Train.CheckpointInterval,
             DivergenceMargin = recipe.Train.DivergenceMargin,
         };
-        return new RunPlan(recipe, new GptConfig(m.NLayer, m.NHead, m.NEmbd, m.BlockSize, m.VocabSize), options, recipe.Train.Threads);
+        var config = new GptConfig(m.NLayer, m.NHead, m.NEmbd, m.BlockSize, m.VocabSize)
+        {
+            Norm = m.Norm,
+            NormGain = m.NormGain,
+            Activation = m.Activation,
+            MlpRatio = m.MlpRatio,
+            Bias = m.Bias,
+            TieHead = m.TieHead,
+        };
+        return new RunPlan(recipe, config, options, recipe.Train.Threads);
     }
 }

@@ -26,9 +26,11 @@ public sealed class RecipeJsonTests : IDisposable
             ["name", "seed", "model", "optim", "schedule", "data", "train", "budget", "eval"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(
-            ["n_layer", "n_head", "n_embd", "block_size", "vocab_size"],
+            ["n_layer", "n_head", "n_embd", "block_size", "vocab_size", "norm", "norm_gain", "activation", "mlp_ratio", "bias", "tie_head"],
             root.GetProperty("model").EnumerateObject().Select(p => p.Name));
         Assert.Equal("cosine", root.GetProperty("schedule").GetProperty("kind").GetString());
+        Assert.Equal("layernorm", root.GetProperty("model").GetProperty("norm").GetString());
+        Assert.True(root.GetProperty("model").GetProperty("tie_head").GetBoolean());
         Assert.Equal("shard", root.GetProperty("data").GetProperty("format").GetString());
         Assert.Equal(_files.ValShard, root.GetProperty("data").GetProperty("val_path").GetString());
         Assert.Equal(0.9, root.GetProperty("optim").GetProperty("beta1").GetDouble());
@@ -137,8 +139,9 @@ public sealed class RecipeJsonTests : IDisposable
     public void HashIsStableAcrossProcesses()
     {
         // Pinned so that an accidental change to the canonical form, which would orphan stored runs, fails loudly.
+        // Last deliberate change: the model and schedule knobs (norm, activation, mlp_ratio, bias, tie_head, decay_fraction).
         var recipe = Recipe.Default with { Data = DataSpec.Default with { Path = "/data/corpus.txt" } };
 
-        Assert.Equal("31430bf621ecc03c", recipe.ShortHash);
+        Assert.Equal("b49e9548a74e0f64", recipe.ShortHash);
     }
 }

@@ -41,7 +41,7 @@ public sealed class RecipeKeyErrorTests : IDisposable
 
         Assert.Equal("model.colour", error.Path);
         Assert.DoesNotContain("did you mean", error.Message);
-        Assert.Equal("unknown key (valid here: n_layer, n_head, n_embd, block_size, vocab_size)", error.Message);
+        Assert.Equal("unknown key (valid here: n_layer, n_head, n_embd, block_size, vocab_size, norm, norm_gain, activation, mlp_ratio, bias, tie_head)", error.Message);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class RecipeKeyErrorTests : IDisposable
     [InlineData("optim: {lr: fast}", "optim.lr: expected a number, got 'fast'")]
     [InlineData("optim: {lr: .nan}", "optim.lr: expected a number, got '.nan'")]
     [InlineData("optim: {lr: null}", "optim.lr: expected a number, got null")]
-    [InlineData("schedule: {kind: cosin}", "schedule.kind: expected one of cosine, constant, got 'cosin'")]
+    [InlineData("schedule: {kind: cosin}", "schedule.kind: expected one of cosine, constant, linear, wsd, got 'cosin'")]
     [InlineData("budget: {steps: many}", "budget.steps: expected an integer or null, got 'many'")]
     [InlineData("name: [a, b]", "name: expected a string, got a sequence")]
     [InlineData("seed: {value: 1}", "seed: expected an integer, got a mapping")]

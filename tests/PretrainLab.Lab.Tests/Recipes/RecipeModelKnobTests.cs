@@ -1,0 +1,56 @@
+using PretrainLab.Engine.Model;
+using PretrainLab.Lab.Recipes;
+using PretrainLab.Lab.Runs;
+
+namespace PretrainLab.Lab.Tests.Recipes;
+
+public sealed class RecipeModelKnobTests : IDisposable
+{
+    private readonly RecipeFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    [Fact]
+    public void ModernKnobsParseAndReachTheEngineConfig()
+    {
+        var recipe = _files.Parse("""
+            model: {norm: rmsnorm, norm_gain: false, activation: relu2, mlp_ratio: 3, bias: false, tie_head: false}
+            schedule: {kind: wsd, warmup_steps: 0, decay_fraction: 0.5, min_lr_ratio: 0}
+            data: {path: corpus.txt}
+            """);
+        var config = RunPlan.From(recipe).Model;
+        Assert.Equal(NormKind.RmsNorm, config.Norm);
+        Assert.False(config.NormGain);
+        Assert.Equal(ActivationKind.Relu2, config.Activation);
+        Assert.Equal(3 * 128, config.MlpHidden);
+        Assert.False(config.Bias);
+        Assert.False(config.TieHead);
+        var schedule = RunPlan.From(recipe).Options.Schedule;
+        Assert.Equal(1e-3, schedule.At(49, 100));
+        Assert.Equal(0.5e-3, schedule.At(75, 100), 12);
+        Assert.Equal(recipe, Recipe.FromJson(recipe.ToJson()) with { Data = recipe.Data });
+    }
+
+    [Fact]
+    public void DefaultsAreGpt2()
+    {
+        var config = RunPlan.From(_files.Parse("data: {path: corpus.txt}")).Model;
+        Assert.Equal(NormKind.LayerNorm, config.Norm);
+        Assert.Equal(ActivationKind.Gelu, config.Activation);
+        Assert.True(config.Bias);
+        Assert.True(config.TieHead);
+        Assert.Equal(4 * 128, config.MlpHidden);
+    }
+
+    [Theory]
+    [InlineData("model: {norm: batchnorm}", "model.norm: expected one of layernorm, rmsnorm, got 'batchnorm'")]
+    [InlineData("model: {bias: maybe}", "model.bias: expected true or false, got 'maybe'")]
+    [InlineData("model: {norm_gain: false}", "model.norm_gain: false needs model.norm: rmsnorm (LayerNorm always has a gain)")]
+    [InlineData("model: {mlp_ratio: 0}", "model.mlp_ratio: must be > 0 and give at least one hidden unit, got 0")]
+    [InlineData("schedule: {kind: wsd, decay_fraction: 1.5}", "schedule.decay_fraction: must be in (0, 1], got 1.5")]
+    public void InvalidKnobsAreNamed(string yaml, string expected)
+    {
+        var errors = _files.Errors(yaml + "\ndata: {path: corpus.txt}");
+        Assert.Contains(errors, e => e.ToString().EndsWith(expected, StringComparison.Ordinal));
+    }
+}
