@@ -1,9 +1,8 @@
 namespace PretrainLab.Engine.Optim;
 
-/// <summary>Linear warmup <c>lr·(s+1)/(w+1)</c> for s &lt; w, then a constant <c>lr</c>.</summary>
-public sealed class ConstantSchedule(double maxLr, long warmupSteps) : LearningRateSchedule
+/// <summary>Warmup, then a constant <c>lr</c> for the whole run.</summary>
+public sealed class ConstantSchedule(double maxLr, long warmupSteps) : LearningRateSchedule(maxLr, warmupSteps, 1.0)
 {
     /// <inheritdoc/>
-    public override double At(long step, long totalSteps) =>
-        step < warmupSteps ? maxLr * (step + 1) / (warmupSteps + 1) : maxLr;
+    protected override double AfterWarmup(long step, long totalSteps) => MaxLr;
 }

@@ -91,7 +91,7 @@ public sealed class BpeTrainerTests
     [Fact]
     public void SavedTokenizerDirectoryLoadsBackIdentically()
     {
-        using var directory = new TemporaryDirectory();
+        using var directory = new TempDirectory();
         var pattern = TokenizerPattern.FromRegex(@"\p{L}+|\p{N}|\s+|[^\s\p{L}\p{N}]+");
         var trained = new BpeTrainer(256 + 200 + 1, pattern, [TiktokenEncoding.EndOfText]).Train(Shakespeare[..20_000]);
         trained.SaveDirectory(directory.Path);

@@ -4,7 +4,7 @@ namespace PretrainLab.Data.Tests.Tokenizers;
 
 public sealed class TiktokenRankFileTests : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     public void Dispose() => _directory.Dispose();
 
