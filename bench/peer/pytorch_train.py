@@ -145,7 +145,7 @@ def main():
                 phases[key] += seconds
         return t4 - t0
 
-    print(f"pytorch {args.preset}: {args.warmup} warmup + {steps} timed steps on {args.threads} threads...", file=sys.stderr)
+    print(f"pytorch {args.preset}: {args.warmup} warmup + {steps} timed steps on {args.threads} thread{'s' if args.threads > 1 else ''}...", file=sys.stderr)
     for _ in range(args.warmup):
         step()
     phases = dict.fromkeys(("forward", "backward", "clip", "optimizer"), 0.0)

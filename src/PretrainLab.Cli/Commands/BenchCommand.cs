@@ -43,13 +43,14 @@ internal static class BenchCommand
                 return Usage($"--warmup must be >= 0, got {warmupCount}");
 
             var parallelism = new Parallelism(threadCount);
-            Console.Error.WriteLine($"measuring the FMA ceiling on {parallelism.Threads} threads...");
+            var onThreads = OnThreads(parallelism.Threads);
+            Console.Error.WriteLine($"measuring the FMA ceiling {onThreads}...");
             var ceiling = FmaProbe.Measure(parallelism.Threads);
             var results = new List<BenchResult>();
             foreach (var p in presets)
             {
                 var n = stepCount ?? p.DefaultSteps;
-                Console.Error.WriteLine($"bench {p.Name}: {warmupCount} warmup + {n} timed steps on {parallelism.Threads} threads...");
+                Console.Error.WriteLine($"bench {p.Name}: {warmupCount} warmup + {n} timed steps {onThreads}...");
                 results.Add(EngineBenchmark.Run(p, parallelism, n, warmupCount, ceiling));
             }
 
@@ -79,7 +80,7 @@ internal static class BenchCommand
                 $"{r.Preset,-7} {r.Threads,7} {r.Parameters,12:N0} {r.TokensPerSecond,9:N0} {r.TokensPerSecondOverall,9:N0} {r.Gflops,8:F1} {r.CeilingFraction,8:P1} {Mib(r.PeakRssBytes),10} {Mib(r.ModelBytes),10}"));
         }
         Console.WriteLine(string.Create(c,
-            $"tok/s is the median of per-step rates; FMA ceiling {ceiling.Gflops:F1} GFLOP/s on {ceiling.Threads} threads (Vector{ceiling.VectorBits})"));
+            $"tok/s is the median of per-step rates; FMA ceiling {ceiling.Gflops:F1} GFLOP/s {OnThreads(ceiling.Threads)} (Vector{ceiling.VectorBits})"));
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"{"ms/step",-7} {"forward",9} {"backward",9} {"clip",9} {"AdamW",9} {"total",9}"));
         foreach (var r in results)
@@ -89,6 +90,8 @@ internal static class BenchCommand
                 $"{r.Preset,-7} {ph.Forward * 1e3,9:F1} {ph.Backward * 1e3,9:F1} {ph.Clip * 1e3,9:F1} {ph.Optimizer * 1e3,9:F1} {r.StepSeconds.Average() * 1e3,9:F1}"));
         }
     }
+
+    private static string OnThreads(int threads) => threads == 1 ? "on 1 thread" : $"on {threads} threads";
 
     private static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1048576.0:F1} MiB");
 }
