@@ -12,7 +12,8 @@ weights only, foreach=False) on one batch of random tokens, as `plab bench` time
 
 Prints one JSON object: tokens_per_second (median of per-step rates), tokens_per_second_overall,
 gflops (same FLOP formula as GptConfig.TrainingFlopsPerToken), peak_rss_bytes (ru_maxrss),
-step_seconds, phase_seconds. Needs Debian's python3-torch, python3-numpy and libopenblas0-pthread.
+step_seconds, phase_seconds. OMP_WAIT_POLICY defaults to PASSIVE (see below). Needs Debian's
+python3-torch, python3-numpy and libopenblas0-pthread.
 """
 import argparse
 import json
@@ -43,6 +44,9 @@ if args.threads < 1 or (args.steps is not None and args.steps < 1) or args.warmu
 # OpenBLAS and OpenMP read their thread counts when torch is imported, so set them first.
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)
+# libgomp's idle workers spin by default and take the cores from OpenBLAS's own threads during every
+# matmul: on 2 cores that costs PyTorch a third of its speed at 2 threads. The peer should be at its best.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
