@@ -174,6 +174,7 @@ def main():
         "step_seconds": step_seconds,
         "phase_seconds": {k: v / steps for k, v in phases.items()},
         "torch": torch.__version__,
+        "omp_wait_policy": os.environ["OMP_WAIT_POLICY"],
     }))
 
 
