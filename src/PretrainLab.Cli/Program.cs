@@ -11,6 +11,7 @@ internal static class Program
         {
             TrainCommand.Create(),
             EvalCommand.Create(),
+            BenchCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
