@@ -8,14 +8,19 @@ namespace PretrainLab.Engine.Layers;
 /// </summary>
 public sealed class BackwardBuffers
 {
-    /// <summary>Allocates buffers for <paramref name="rows"/> rows of a model of width <paramref name="width"/> and MLP width <paramref name="hidden"/>.</summary>
-    public BackwardBuffers(TensorArena arena, int rows, int width, int hidden)
+    /// <summary>
+    /// Allocates buffers for <paramref name="rows"/> rows of a model of width <paramref name="width"/>,
+    /// q/k/v row width <paramref name="qkvWidth"/>, MLP expansion width <paramref name="fcWidth"/> and
+    /// MLP hidden width <paramref name="hidden"/> (they differ for SwiGLU).
+    /// </summary>
+    public BackwardBuffers(TensorArena arena, int rows, int width, int qkvWidth, int fcWidth, int hidden)
     {
         Residual = arena.Allocate((long)rows * width);
         NormOut = arena.Allocate((long)rows * width);
         AttentionY = arena.Allocate((long)rows * width);
-        Qkv = arena.Allocate((long)rows * 3 * width);
-        Hidden = arena.Allocate((long)rows * hidden);
+        Qkv = arena.Allocate((long)rows * qkvWidth);
+        Hidden = arena.Allocate((long)rows * fcWidth);
+        Activation = fcWidth == hidden ? Hidden : arena.Allocate((long)rows * hidden);
     }
 
     /// <summary>dL/d(residual stream), carried down through the blocks.</summary>
@@ -30,6 +35,9 @@ public sealed class BackwardBuffers
     /// <summary>dL/d(q, k, v).</summary>
     public Tensor Qkv { get; }
 
-    /// <summary>dL/d(MLP hidden activation).</summary>
+    /// <summary>dL/d(MLP expansion output).</summary>
     public Tensor Hidden { get; }
+
+    /// <summary>dL/d(gated MLP activation) for SwiGLU; the same buffer as <see cref="Hidden"/> otherwise.</summary>
+    public Tensor Activation { get; }
 }

@@ -25,17 +25,13 @@ public sealed unsafe class Block
         _width = config.NEmbd;
         var init = ParameterInit.Gaussian(config.InitStd);
         // GPT-2 scales residual projections by 1/√(2·n_layer): two residual adds per block.
-        var projInit = ParameterInit.Gaussian(config.InitStd / MathF.Sqrt(2f * config.NLayer));
+        var projInit = config.ZeroInitProjections
+            ? ParameterInit.Zeros
+            : ParameterInit.Gaussian(config.InitStd / MathF.Sqrt(2f * config.NLayer));
         Ln1 = CreateNorm(parameters, workspace, config, $"{name}.ln_1");
-        Attention = new CausalSelfAttention(parameters, workspace, $"{name}.attn", config.NEmbd, config.NHead, init, projInit, config.Bias);
+        Attention = new CausalSelfAttention(parameters, workspace, $"{name}.attn", config, init, projInit);
         Ln2 = CreateNorm(parameters, workspace, config, $"{name}.ln_2");
-        Activation activation = config.Activation switch
-        {
-            ActivationKind.Gelu => new Gelu(workspace),
-            ActivationKind.Relu2 => new Relu2(workspace),
-            _ => throw new ArgumentOutOfRangeException(nameof(config), $"activation {config.Activation}"),
-        };
-        Mlp = new Mlp(parameters, workspace, $"{name}.mlp", config.NEmbd, config.MlpHidden, activation, config.Bias, init, projInit);
+        Mlp = new Mlp(parameters, workspace, $"{name}.mlp", config, init, projInit);
     }
 
     /// <summary>The norm the config asks for, declared under <paramref name="name"/>.</summary>
@@ -76,7 +72,7 @@ public sealed unsafe class Block
         Ln1.Plan(arena, rows);
         Ln2.Plan(arena, rows);
         Attention.Plan(arena, shared.AttentionY, shared.Qkv, batch, context);
-        Mlp.Plan(arena, shared.Hidden, rows);
+        Mlp.Plan(arena, shared.Hidden, shared.Activation, rows);
     }
 
     /// <summary>Runs the block on <paramref name="input"/> (rows = batch·context) into <see cref="Output"/>.</summary>

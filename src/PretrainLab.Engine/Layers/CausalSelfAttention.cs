@@ -6,47 +6,74 @@ using PretrainLab.Engine.Tensors;
 namespace PretrainLab.Engine.Layers;
 
 /// <summary>
-/// Causal multi-head self-attention as in GPT-2: <c>qkv = x·W_attnᵀ + b</c> (queries, keys, values
-/// concatenated along the output, nanoGPT's <c>c_attn</c>), per head
-/// <c>y = softmax(q·kᵀ/√d_head + causal mask)·v</c>, heads concatenated, then <c>c_proj</c>.
+/// Causal multi-head self-attention. <c>c_attn</c> projects to queries (H heads), keys and values
+/// (H_kv heads each; H_kv &lt; H is grouped-query attention, head h reading key/value head
+/// <c>h / (H/H_kv)</c>); optionally each query and key head is RMS-normalised (QK-norm) and rotated
+/// by RoPE; then per head <c>y = softmax(q·kᵀ/√d_head + causal mask)·v</c>, heads concatenated,
+/// then <c>c_proj</c>. With the defaults (H_kv = H, no QK-norm, no RoPE) this is GPT-2's attention.
 /// </summary>
-/// <remarks>The attention probabilities [B, H, T, T] are kept for backward; work is split over
-/// (batch, head) pairs, which write disjoint slices, so any thread count gives the same bits.</remarks>
+/// <remarks>The attention probabilities [B, H, T, T] are kept for backward. Forward work is split
+/// over (batch, head); backward over (batch, key/value head), so the heads that share a key/value
+/// head add their gradients in a fixed order and any thread count gives the same bits.</remarks>
 public sealed unsafe class CausalSelfAttention
 {
+    private const float QkNormEpsilon = 1e-6f;
     private readonly Workspace _workspace;
     private readonly int _width;
     private readonly int _heads;
+    private readonly int _kvHeads;
+    private readonly int _headSize;
+    private readonly bool _qkNorm;
+    private readonly bool _rope;
+    private readonly double _ropeTheta;
+    private Tensor _qkvRaw;
     private Tensor _qkv;
+    private Tensor _rrms;
+    private Tensor _cos;
+    private Tensor _sin;
     private Tensor _att;
     private Tensor _y;
     private Tensor _dY;
     private Tensor _dQkv;
 
-    /// <summary>Declares <c>{name}.c_attn</c> and <c>{name}.c_proj</c>.</summary>
-    public CausalSelfAttention(ParameterSet parameters, Workspace workspace, string name, int width, int heads,
-        ParameterInit weightInit, ParameterInit projectionInit, bool bias = true)
+    /// <summary>Declares <c>{name}.c_attn</c> ([C + 2·H_kv·d_head, C]) and <c>{name}.c_proj</c> ([C, C]).</summary>
+    public CausalSelfAttention(ParameterSet parameters, Workspace workspace, string name, GptConfig config,
+        ParameterInit weightInit, ParameterInit projectionInit)
     {
-        if (width % heads != 0)
-            throw new ArgumentException($"width {width} is not divisible by {heads} heads", nameof(heads));
+        config.Validate();
         _workspace = workspace;
-        _width = width;
-        _heads = heads;
-        QkvProjection = new Linear(parameters, workspace, $"{name}.c_attn", width, 3 * width, bias, weightInit);
-        OutputProjection = new Linear(parameters, workspace, $"{name}.c_proj", width, width, bias, projectionInit);
+        _width = config.NEmbd;
+        _heads = config.NHead;
+        _kvHeads = config.KvHeads;
+        _headSize = config.HeadSize;
+        _qkNorm = config.QkNorm;
+        _rope = config.Position == PositionKind.Rope;
+        _ropeTheta = config.RopeTheta;
+        QkvProjection = new Linear(parameters, workspace, $"{name}.c_attn", _width, RowWidth, config.Bias, weightInit);
+        OutputProjection = new Linear(parameters, workspace, $"{name}.c_proj", _width, _width, config.Bias, projectionInit);
     }
 
-    /// <summary>The fused query/key/value projection, [3C, C].</summary>
+    /// <summary>The fused query/key/value projection.</summary>
     public Linear QkvProjection { get; }
 
     /// <summary>The output projection, [C, C].</summary>
     public Linear OutputProjection { get; }
 
+    /// <summary>Width of one row of q, k and v together: <c>C + 2·H_kv·d_head</c>.</summary>
+    public int RowWidth => _width + 2 * _kvHeads * _headSize;
+
+    private bool Transforms => _qkNorm || _rope;
+
     /// <summary>Allocates saved activations for batches of up to <paramref name="batch"/> sequences of <paramref name="context"/> tokens.</summary>
     public void Plan(TensorArena arena, Tensor sharedDY, Tensor sharedDQkv, int batch, int context)
     {
         var rows = batch * context;
-        _qkv = arena.Allocate((long)rows * 3 * _width);
+        _qkvRaw = arena.Allocate((long)rows * RowWidth);
+        _qkv = Transforms ? arena.Allocate((long)rows * RowWidth) : _qkvRaw;
+        if (_qkNorm)
+            _rrms = arena.Allocate((long)rows * (_heads + _kvHeads));
+        if (_rope)
+            PlanRope(arena, context);
         _att = arena.Allocate((long)batch * _heads * context * context);
         _y = arena.Allocate((long)rows * _width);
         _dY = sharedDY;
@@ -59,8 +86,10 @@ public sealed unsafe class CausalSelfAttention
     public void Forward(Tensor input, Tensor output, int batch, int context)
     {
         var rows = batch * context;
-        QkvProjection.Forward(input, _qkv, rows);
-        _workspace.Parallelism.For(batch * _heads, new ForwardHeads(_qkv.Data, _att.Data, _y.Data, _width, _heads, context));
+        QkvProjection.Forward(input, _qkvRaw, rows);
+        if (Transforms)
+            _workspace.Parallelism.For(rows, new TransformRows(this, context, backward: false), minRowsPerChunk: 16);
+        _workspace.Parallelism.For(batch * _heads, new ForwardHeads(this, context));
         OutputProjection.Forward(_y, output, rows);
     }
 
@@ -69,99 +98,203 @@ public sealed unsafe class CausalSelfAttention
     {
         var rows = batch * context;
         OutputProjection.Backward(_y, dOutput, _dY, rows);
-        _workspace.Parallelism.For(batch * _heads,
-            new BackwardHeads(_qkv.Data, _att.Data, _dY.Data, _dQkv.Data, _width, _heads, context));
+        _workspace.Parallelism.For(batch * _kvHeads, new BackwardHeads(this, context));
+        if (Transforms)
+            _workspace.Parallelism.For(rows, new TransformRows(this, context, backward: true), minRowsPerChunk: 16);
         QkvProjection.Backward(input, _dQkv, dInput, rows);
     }
 
-    private readonly struct ForwardHeads(float* qkv, float* att, float* y, int c, int heads, int t) : IRowOperation
+    private void PlanRope(TensorArena arena, int context)
+    {
+        var half = _headSize / 2;
+        _cos = arena.Allocate((long)context * half);
+        _sin = arena.Allocate((long)context * half);
+        for (var i = 0; i < half; i++)
+        {
+            // Frequencies and angles in float32, as the usual PyTorch implementation computes them.
+            var invFreq = (float)(1.0 / Math.Pow(_ropeTheta, 2.0 * i / _headSize));
+            for (var t = 0; t < context; t++)
+            {
+                var angle = t * invFreq;
+                _cos.Data[t * half + i] = MathF.Cos(angle);
+                _sin.Data[t * half + i] = MathF.Sin(angle);
+            }
+        }
+    }
+
+    /// <summary>
+    /// QK-norm then RoPE on every query and key head of a row (forward, from the raw projection into
+    /// the attention input), or their transposes on the gradient (backward, in place).
+    /// </summary>
+    private readonly struct TransformRows(CausalSelfAttention a, int context, bool backward) : IRowOperation
     {
         public void Invoke(int start, int end)
         {
-            var hs = c / heads;
+            var width = a.RowWidth;
+            var hs = a._headSize;
+            var qkHeads = a._heads + a._kvHeads;
+            for (var r = start; r < end; r++)
+            {
+                var t = r % context;
+                var raw = a._qkvRaw.Data + (long)r * width;
+                if (!backward)
+                {
+                    var dst = a._qkv.Data + (long)r * width;
+                    new ReadOnlySpan<float>(raw, width).CopyTo(new Span<float>(dst, width));
+                    // Query heads then key heads are contiguous: [0, C) and [C, C + kv).
+                    for (var h = 0; h < qkHeads; h++)
+                    {
+                        var x = dst + h * hs;
+                        if (a._qkNorm)
+                            a._rrms.Data[(long)r * qkHeads + h] = RmsNormalize(x, hs);
+                        if (a._rope)
+                            Rotate(x, a._cos.Data + t * (hs / 2), a._sin.Data + t * (hs / 2), hs, 1f);
+                    }
+                }
+                else
+                {
+                    var d = a._dQkv.Data + (long)r * width;
+                    for (var h = 0; h < qkHeads; h++)
+                    {
+                        var dx = d + h * hs;
+                        if (a._rope)
+                            Rotate(dx, a._cos.Data + t * (hs / 2), a._sin.Data + t * (hs / 2), hs, -1f);
+                        if (a._qkNorm)
+                            RmsNormBackward(raw + h * hs, dx, a._rrms.Data[(long)r * qkHeads + h], hs);
+                    }
+                }
+            }
+        }
+
+        private static float RmsNormalize(float* x, int n)
+        {
+            var ms = 0f;
+            for (var i = 0; i < n; i++)
+                ms += x[i] * x[i];
+            var s = 1f / MathF.Sqrt(ms / n + QkNormEpsilon);
+            for (var i = 0; i < n; i++)
+                x[i] *= s;
+            return s;
+        }
+
+        // dL/dx = s·(g − x̂·mean(g·x̂)) with x̂ = s·x, in place on g.
+        private static void RmsNormBackward(float* x, float* g, float s, int n)
+        {
+            var gx = 0f;
+            for (var i = 0; i < n; i++)
+                gx += g[i] * x[i] * s;
+            gx /= n;
+            for (var i = 0; i < n; i++)
+                g[i] = (g[i] - x[i] * s * gx) * s;
+        }
+
+        // Rotates pairs (i, i + n/2) by the position's angles; sign −1 applies the transpose (inverse).
+        private static void Rotate(float* x, float* cos, float* sin, int n, float sign)
+        {
+            var half = n / 2;
+            for (var i = 0; i < half; i++)
+            {
+                float x1 = x[i], x2 = x[i + half], c = cos[i], s = sign * sin[i];
+                x[i] = x1 * c - x2 * s;
+                x[i + half] = x2 * c + x1 * s;
+            }
+        }
+    }
+
+    private readonly struct ForwardHeads(CausalSelfAttention a, int t) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            int c = a._width, hs = a._headSize, heads = a._heads, width = a.RowWidth, group = a._heads / a._kvHeads;
+            var kvWidth = a._kvHeads * hs;
             var scale = 1f / MathF.Sqrt(hs);
             for (var bh = start; bh < end; bh++)
             {
-                int b = bh / heads, h = bh % heads;
-                var baseRow = qkv + (long)b * t * 3 * c;
+                int b = bh / heads, h = bh % heads, kh = h / group;
+                var baseRow = a._qkv.Data + (long)b * t * width;
                 for (var i = 0; i < t; i++)
                 {
-                    var q = baseRow + (long)i * 3 * c + h * hs;
-                    var a = att + ((long)bh * t + i) * t;
+                    var q = baseRow + (long)i * width + h * hs;
+                    var att = a._att.Data + ((long)bh * t + i) * t;
                     var max = float.NegativeInfinity;
                     for (var j = 0; j <= i; j++)
                     {
-                        var s = VectorMath.Dot(q, baseRow + (long)j * 3 * c + c + h * hs, hs) * scale;
-                        a[j] = s;
+                        var s = VectorMath.Dot(q, baseRow + (long)j * width + c + kh * hs, hs) * scale;
+                        att[j] = s;
                         if (s > max)
                             max = s;
                     }
                     var sum = 0f;
                     for (var j = 0; j <= i; j++)
                     {
-                        var e = MathF.Exp(a[j] - max);
-                        a[j] = e;
+                        var e = MathF.Exp(att[j] - max);
+                        att[j] = e;
                         sum += e;
                     }
                     var inv = 1f / sum;
                     for (var j = 0; j <= i; j++)
-                        a[j] *= inv;
+                        att[j] *= inv;
                     for (var j = i + 1; j < t; j++)
-                        a[j] = 0f;
+                        att[j] = 0f;
 
-                    var yi = y + ((long)b * t + i) * c + h * hs;
+                    var yi = a._y.Data + ((long)b * t + i) * c + h * hs;
                     new Span<float>(yi, hs).Clear();
                     for (var j = 0; j <= i; j++)
-                        VectorMath.Axpy(a[j], baseRow + (long)j * 3 * c + 2 * c + h * hs, yi, hs);
+                        VectorMath.Axpy(att[j], baseRow + (long)j * width + c + kvWidth + kh * hs, yi, hs);
                 }
             }
         }
     }
 
-    private readonly struct BackwardHeads(float* qkv, float* att, float* dy, float* dqkv, int c, int heads, int t)
-        : IRowOperation
+    private readonly struct BackwardHeads(CausalSelfAttention a, int t) : IRowOperation
     {
         public void Invoke(int start, int end)
         {
-            var hs = c / heads;
+            int c = a._width, hs = a._headSize, width = a.RowWidth, kvHeads = a._kvHeads, group = a._heads / a._kvHeads;
+            var kvWidth = kvHeads * hs;
             var scale = 1f / MathF.Sqrt(hs);
             var dAtt = t <= 4096 ? stackalloc float[t] : new float[t];
             fixed (float* da = dAtt)
             {
-                for (var bh = start; bh < end; bh++)
+                for (var bkv = start; bkv < end; bkv++)
                 {
-                    int b = bh / heads, h = bh % heads;
-                    var baseRow = qkv + (long)b * t * 3 * c;
-                    var dBase = dqkv + (long)b * t * 3 * c;
+                    int b = bkv / kvHeads, kh = bkv % kvHeads;
+                    var baseRow = a._qkv.Data + (long)b * t * width;
+                    var dBase = a._dQkv.Data + (long)b * t * width;
+                    var kOffset = c + kh * hs;
+                    var vOffset = c + kvWidth + kh * hs;
                     for (var i = 0; i < t; i++)
                     {
-                        var row = dBase + (long)i * 3 * c + h * hs;
-                        new Span<float>(row, hs).Clear();
-                        new Span<float>(row + c, hs).Clear();
-                        new Span<float>(row + 2 * c, hs).Clear();
+                        var row = dBase + (long)i * width;
+                        new Span<float>(row + kOffset, hs).Clear();
+                        new Span<float>(row + vOffset, hs).Clear();
+                        new Span<float>(row + kh * group * hs, group * hs).Clear();
                     }
 
-                    for (var i = 0; i < t; i++)
+                    for (var h = kh * group; h < (kh + 1) * group; h++)
                     {
-                        var a = att + ((long)bh * t + i) * t;
-                        var dyi = dy + ((long)b * t + i) * c + h * hs;
-                        // dL/da_ij = dy_i·v_j, and dv_j += a_ij·dy_i.
-                        var dot = 0f;
-                        for (var j = 0; j <= i; j++)
+                        var bh = b * a._heads + h;
+                        for (var i = 0; i < t; i++)
                         {
-                            var v = baseRow + (long)j * 3 * c + 2 * c + h * hs;
-                            da[j] = VectorMath.Dot(dyi, v, hs);
-                            dot += a[j] * da[j];
-                            VectorMath.Axpy(a[j], dyi, dBase + (long)j * 3 * c + 2 * c + h * hs, hs);
-                        }
-                        // Softmax backward: ds_ij = a_ij·(da_ij − Σ_k a_ik·da_ik); then s = q·k·scale.
-                        var q = baseRow + (long)i * 3 * c + h * hs;
-                        var dq = dBase + (long)i * 3 * c + h * hs;
-                        for (var j = 0; j <= i; j++)
-                        {
-                            var ds = a[j] * (da[j] - dot) * scale;
-                            VectorMath.Axpy(ds, baseRow + (long)j * 3 * c + c + h * hs, dq, hs);
-                            VectorMath.Axpy(ds, q, dBase + (long)j * 3 * c + c + h * hs, hs);
+                            var att = a._att.Data + ((long)bh * t + i) * t;
+                            var dyi = a._dY.Data + ((long)b * t + i) * c + h * hs;
+                            // dL/da_ij = dy_i·v_j, and dv_j += a_ij·dy_i.
+                            var dot = 0f;
+                            for (var j = 0; j <= i; j++)
+                            {
+                                da[j] = VectorMath.Dot(dyi, baseRow + (long)j * width + vOffset, hs);
+                                dot += att[j] * da[j];
+                                VectorMath.Axpy(att[j], dyi, dBase + (long)j * width + vOffset, hs);
+                            }
+                            // Softmax backward: ds_ij = a_ij·(da_ij − Σ_k a_ik·da_ik); then s = q·k·scale.
+                            var q = baseRow + (long)i * width + h * hs;
+                            var dq = dBase + (long)i * width + h * hs;
+                            for (var j = 0; j <= i; j++)
+                            {
+                                var ds = att[j] * (da[j] - dot) * scale;
+                                VectorMath.Axpy(ds, baseRow + (long)j * width + kOffset, dq, hs);
+                                VectorMath.Axpy(ds, q, dBase + (long)j * width + kOffset, hs);
+                            }
                         }
                     }
                 }

@@ -27,6 +27,33 @@ public sealed record GptConfig(int NLayer, int NHead, int NEmbd, int BlockSize, 
     /// <summary>Whether the output head shares the token embedding (GPT-2: yes); untied adds <c>lm_head.weight</c>.</summary>
     public bool TieHead { get; init; } = true;
 
+    /// <summary>Learned positions (GPT-2) or rotary embeddings.</summary>
+    public PositionKind Position { get; init; } = PositionKind.Learned;
+
+    /// <summary>RoPE base θ: frequency i of a head is <c>θ^(−2i/d_head)</c>.</summary>
+    public double RopeTheta { get; init; } = 10000;
+
+    /// <summary>RMSNorm (no gain) on each head's queries and keys before attention (and before RoPE).</summary>
+    public bool QkNorm { get; init; }
+
+    /// <summary>Key/value heads; fewer than <see cref="NHead"/> gives grouped-query attention, 1 gives multi-query. 0 means <see cref="NHead"/>.</summary>
+    public int NKvHead { get; init; }
+
+    /// <summary>Logit soft-cap c: logits become <c>c·tanh(z/c)</c>; 0 disables.</summary>
+    public float LogitSoftcap { get; init; }
+
+    /// <summary>Initialise the residual output projections (<c>attn.c_proj</c>, <c>mlp.c_proj</c>) to zero (modded-nanogpt).</summary>
+    public bool ZeroInitProjections { get; init; }
+
+    /// <summary>A norm (<c>transformer.ln_e</c>) right after the embedding.</summary>
+    public bool EmbedNorm { get; init; }
+
+    /// <summary>Key/value heads after resolving 0 to <see cref="NHead"/>.</summary>
+    public int KvHeads => NKvHead == 0 ? NHead : NKvHead;
+
+    /// <summary>Width of one head.</summary>
+    public int HeadSize => NEmbd / NHead;
+
     /// <summary>The MLP hidden width, <c>round(MlpRatio · NEmbd)</c>.</summary>
     public int MlpHidden => (int)Math.Round(MlpRatio * NEmbd);
 
@@ -41,13 +68,27 @@ public sealed record GptConfig(int NLayer, int NHead, int NEmbd, int BlockSize, 
         if (VocabSize < 2) throw new ArgumentException($"vocab_size must be >= 2, got {VocabSize}");
         if (!(InitStd > 0)) throw new ArgumentException($"init std must be > 0, got {InitStd}");
         if (MlpHidden < 1) throw new ArgumentException($"mlp_ratio {MlpRatio} gives no hidden units");
+        if (KvHeads < 1 || NHead % KvHeads != 0) throw new ArgumentException($"n_kv_head {NKvHead} does not divide n_head {NHead}");
+        if (Position == PositionKind.Rope && HeadSize % 2 != 0) throw new ArgumentException($"rope needs an even head size, got {HeadSize}");
+        if (!(RopeTheta > 0)) throw new ArgumentException($"rope_theta must be > 0, got {RopeTheta}");
+        if (!(LogitSoftcap >= 0)) throw new ArgumentException($"logit_softcap must be >= 0, got {LogitSoftcap}");
     }
 
     /// <summary>
     /// Parameters that multiply activations, which is the N of 6N: per block the attention's
-    /// <c>4C²</c> and the MLP's <c>2·C·H</c>, plus the head's <c>V·C</c> (tied or not, it is one matmul).
+    /// <c>C·(C + 2·kv) + C²</c> (kv = key/value width) and the MLP's <c>2·C·H</c> (<c>3·C·H</c> for
+    /// SwiGLU), plus the head's <c>V·C</c> (tied or not, it is one matmul).
     /// </summary>
-    public long MatmulParameters => (long)NLayer * (4L * NEmbd * NEmbd + 2L * NEmbd * MlpHidden) + (long)VocabSize * NEmbd;
+    public long MatmulParameters
+    {
+        get
+        {
+            long c = NEmbd, kv = (long)KvHeads * HeadSize;
+            var attention = c * (c + 2 * kv) + c * c;
+            var mlp = (Activation == ActivationKind.SwiGlu ? 3L : 2L) * c * MlpHidden;
+            return NLayer * (attention + mlp) + (long)VocabSize * c;
+        }
+    }
 
     /// <summary>
     /// Training FLOPs per token (forward and backward): <c>6·N</c> for the matrix products plus

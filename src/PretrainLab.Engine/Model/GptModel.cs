@@ -16,12 +16,15 @@ public sealed class GptModel : IDisposable
     private readonly Workspace _workspace;
     private readonly Embedding _embedding;
     private readonly Block[] _blocks;
+    private readonly Norm? _lnE;
     private readonly Norm _lnF;
+    private readonly LogitSoftcap? _softcap;
     private readonly Linear _head;
     private readonly SoftmaxCrossEntropy _loss;
     private readonly BackwardBuffers _grads;
     private readonly int[] _tokens;
     private readonly int[] _targets;
+    private readonly Tensor _embedded;
     private readonly Tensor _x0;
     private readonly Tensor _lnFOut;
     private readonly Tensor _dLnFOut;
@@ -38,6 +41,7 @@ public sealed class GptModel : IDisposable
         Parameters = new ParameterSet();
 
         _embedding = new Embedding(Parameters, config);
+        _lnE = config.EmbedNorm ? Block.CreateNorm(Parameters, _workspace, config, "transformer.ln_e") : null;
         _blocks = new Block[config.NLayer];
         for (var i = 0; i < _blocks.Length; i++)
             _blocks[i] = new Block(Parameters, _workspace, config, i);
@@ -46,6 +50,7 @@ public sealed class GptModel : IDisposable
             ? new Linear(_workspace, _embedding.TokenTable, bias: null)
             : new Linear(Parameters, _workspace, "lm_head", config.NEmbd, config.VocabSize, bias: false,
                 ParameterInit.Gaussian(config.InitStd), ParameterKind.Head);
+        _softcap = config.LogitSoftcap > 0 ? new LogitSoftcap(_workspace, config.LogitSoftcap) : null;
         _loss = new SoftmaxCrossEntropy(_workspace, config.VocabSize);
         Parameters.Allocate(_arena);
 
@@ -55,13 +60,17 @@ public sealed class GptModel : IDisposable
         _tokens = new int[rows];
         _targets = new int[rows];
         _x0 = _arena.Allocate((long)rows * c);
+        _embedded = _lnE is null ? _x0 : _arena.Allocate((long)rows * c);
         _lnFOut = _arena.Allocate((long)rows * c);
         _dLnFOut = _arena.Allocate((long)rows * c);
         Logits = _arena.Allocate((long)rows * config.VocabSize);
-        _grads = new BackwardBuffers(_arena, rows, c, config.MlpHidden);
+        var fcWidth = config.Activation == ActivationKind.SwiGlu ? 2 * config.MlpHidden : config.MlpHidden;
+        _grads = new BackwardBuffers(_arena, rows, c, c + 2 * config.KvHeads * config.HeadSize, fcWidth, config.MlpHidden);
         foreach (var block in _blocks)
             block.Plan(_arena, _grads, batchSize, t);
+        _lnE?.Plan(_arena, rows);
         _lnF.Plan(_arena, rows);
+        _softcap?.Plan(_arena, (long)rows * config.VocabSize);
         _head.Plan(rows);
         _loss.Plan(_arena, rows);
         _workspace.Allocate(_arena);
@@ -111,7 +120,8 @@ public sealed class GptModel : IDisposable
         tokens.CopyTo(_tokens);
         targets.CopyTo(_targets);
 
-        _embedding.Forward(tokens, _x0, batch, t);
+        _embedding.Forward(tokens, _embedded, batch, t);
+        _lnE?.Forward(_embedded, _x0, rows);
         var x = _x0;
         foreach (var block in _blocks)
         {
@@ -120,6 +130,7 @@ public sealed class GptModel : IDisposable
         }
         _lnF.Forward(x, _lnFOut, rows);
         _head.Forward(_lnFOut, Logits, rows);
+        _softcap?.Forward(Logits, rows * vocab);
         return _loss.Forward(Logits, targets, rows);
     }
 
@@ -133,6 +144,7 @@ public sealed class GptModel : IDisposable
         var rows = _batch * t;
         var targets = _targets.AsSpan(0, rows);
         _loss.Backward(Logits, targets, rows, lossScale);
+        _softcap?.Backward(Logits, rows * Config.VocabSize);
         _head.Backward(_lnFOut, Logits, _dLnFOut, rows);
 
         var dResidual = _grads.Residual;
@@ -140,6 +152,14 @@ public sealed class GptModel : IDisposable
         _lnF.Backward(_blocks[^1].Output, _dLnFOut, dResidual, rows);
         for (var i = _blocks.Length - 1; i >= 0; i--)
             _blocks[i].Backward(i == 0 ? _x0 : _blocks[i - 1].Output, dResidual, _batch, t);
+        if (_lnE is not null)
+        {
+            // dResidual now holds dL/d(ln_e output); the norm adds dL/d(embedding) into a cleared buffer.
+            var dEmbedded = _dLnFOut;
+            dEmbedded.Span[..(rows * Config.NEmbd)].Clear();
+            _lnE.Backward(_embedded, dResidual, dEmbedded, rows);
+            dResidual = dEmbedded;
+        }
         _embedding.Backward(_tokens.AsSpan(0, rows), dResidual, _batch, t);
     }
 

@@ -127,17 +127,32 @@ public sealed class LayerGradientTests : IDisposable
         }, x, dx.Span.ToArray(), "dx");
     }
 
+    public static TheoryData<int, int, int, int, int, bool, bool> AttentionShapes() => new()
+    {
+        // batch, heads, kv heads, width, context, qk-norm, rope
+        { 1, 1, 1, 8, 5, false, false },
+        { 2, 2, 2, 8, 6, false, false },
+        { 2, 3, 3, 12, 9, false, false },
+        { 2, 4, 2, 16, 5, false, false },
+        { 1, 4, 1, 16, 6, false, false },
+        { 2, 2, 2, 8, 5, true, false },
+        { 2, 2, 2, 12, 7, false, true },
+        { 2, 4, 2, 16, 6, true, true },
+    };
+
     [Theory]
-    [InlineData(1, 1, 8, 5)]
-    [InlineData(2, 2, 8, 6)]
-    [InlineData(2, 3, 12, 9)]
-    public void AttentionBackwardMatchesFiniteDifferences(int batch, int heads, int width, int context)
+    [MemberData(nameof(AttentionShapes))]
+    public void AttentionBackwardMatchesFiniteDifferences(int batch, int heads, int kvHeads, int width, int context, bool qkNorm, bool rope)
     {
         var rows = batch * context;
-        var attn = new CausalSelfAttention(_parameters, _workspace, "attn", width, heads, ParameterInit.Zeros, ParameterInit.Zeros);
+        var config = new GptConfig(1, heads, width, context, 2)
+        {
+            NKvHead = kvHeads, QkNorm = qkNorm, Position = rope ? PositionKind.Rope : PositionKind.Learned,
+        };
+        var attn = new CausalSelfAttention(_parameters, _workspace, "attn", config, ParameterInit.Zeros, ParameterInit.Zeros);
         AllocateParameters(12);
         var sharedDY = _arena.Allocate(rows * width);
-        var sharedDQkv = _arena.Allocate(rows * 3 * width);
+        var sharedDQkv = _arena.Allocate(rows * attn.RowWidth);
         attn.Plan(_arena, sharedDY, sharedDQkv, batch, context);
         _workspace.Allocate(_arena);
         var x = Random(rows * width, 13);
@@ -155,15 +170,40 @@ public sealed class LayerGradientTests : IDisposable
         attn.Backward(x, r, dx, batch, context);
         GradientCheck.Assert(Loss, x, dx.Span.ToArray(), "dx");
         GradientCheck.Assert(Loss, attn.QkvProjection.Weight.Data, attn.QkvProjection.Weight.Grad.Span.ToArray(), "dW_attn");
-        GradientCheck.Assert(Loss, attn.QkvProjection.Bias!.Data, attn.QkvProjection.Bias.Grad.Span.ToArray(), "db_attn");
         GradientCheck.Assert(Loss, attn.OutputProjection.Weight.Data, attn.OutputProjection.Weight.Grad.Span.ToArray(), "dW_proj");
+    }
+
+    [Fact]
+    public void RopeMakesScoresDependOnRelativePositionOnly()
+    {
+        // With RoPE, q_t·k_s depends on t − s: shifting identical content by one position leaves the
+        // output of the last row unchanged when every earlier row is identical too.
+        const int width = 8, context = 6;
+        var config = new GptConfig(1, 2, width, context, 2) { Position = PositionKind.Rope };
+        var attn = new CausalSelfAttention(_parameters, _workspace, "attn", config, ParameterInit.Zeros, ParameterInit.Zeros);
+        AllocateParameters(30);
+        attn.Plan(_arena, _arena.Allocate(context * width), _arena.Allocate(context * attn.RowWidth), 1, context);
+        _workspace.Allocate(_arena);
+        var x = _arena.Allocate(context * width);
+        var y = _arena.Allocate(context * width);
+        var row = new float[width];
+        GradientCheck.FillRandom(row, 31);
+        for (var t = 0; t < context; t++)
+            row.CopyTo(x.Span.Slice(t * width, width));
+        attn.Forward(x, y, 1, context);
+        var rows = y.Span.ToArray();
+        // All rows equal: outputs at t = 1 and t = 2 see keys at offsets {0, 1} and {0, 1, 2} with equal
+        // values, so they differ only through the softmax weights; rows 0 sees only itself.
+        Assert.Equal(rows[..width], row.Select((_, i) => rows[i]).ToArray());
+        Assert.NotEqual(rows[width..(2 * width)], rows[..width]);
     }
 
     [Fact]
     public void AttentionIsCausal()
     {
         const int width = 8, context = 6;
-        var attn = new CausalSelfAttention(_parameters, _workspace, "attn", width, 2, ParameterInit.Zeros, ParameterInit.Zeros);
+        var attn = new CausalSelfAttention(_parameters, _workspace, "attn", new GptConfig(1, 2, width, context, 2),
+            ParameterInit.Zeros, ParameterInit.Zeros);
         AllocateParameters(15);
         attn.Plan(_arena, _arena.Allocate(context * width), _arena.Allocate(context * 3 * width), 1, context);
         _workspace.Allocate(_arena);
@@ -228,7 +268,7 @@ public sealed class LayerGradientTests : IDisposable
         var x = _arena.Allocate(6 * 4);
         emb.Forward(tokens, x, 2, 3);
         for (var i = 0; i < 4; i++)
-            Assert.Equal(emb.TokenTable.Data.Span[4 * 4 + i] + emb.PositionTable.Data.Span[2 * 4 + i], x.Span[2 * 4 + i]);
+            Assert.Equal(emb.TokenTable.Data.Span[4 * 4 + i] + emb.PositionTable!.Data.Span[2 * 4 + i], x.Span[2 * 4 + i]);
         var r = Random(6 * 4, 19);
         emb.Backward(tokens, r, 2, 3);
         GradientCheck.Assert(() =>
@@ -240,7 +280,7 @@ public sealed class LayerGradientTests : IDisposable
         {
             emb.Forward(tokens, x, 2, 3);
             return GradientCheck.Project(x, r);
-        }, emb.PositionTable.Data, emb.PositionTable.Grad.Span.ToArray(), "dwpe");
+        }, emb.PositionTable!.Data, emb.PositionTable.Grad.Span.ToArray(), "dwpe");
         // Token 3 never occurs, so its row gets no gradient.
         Assert.All(emb.TokenTable.Grad.Span.Slice(3 * 4, 4).ToArray(), v => Assert.Equal(0f, v));
     }
@@ -329,5 +369,49 @@ public sealed class LayerGradientTests : IDisposable
             act.Forward(x, y, n);
             return GradientCheck.Project(y, r);
         }, x, dx.Span.ToArray(), "dx");
+    }
+
+    [Fact]
+    public void SwiGluMatchesDefinitionAndGradient()
+    {
+        const int rows = 3, hidden = 5;
+        var glu = new SwiGlu(_workspace);
+        var x = Random(rows * 2 * hidden, 40, 3f);
+        var y = _arena.Allocate(rows * hidden);
+        glu.Forward(x, y, rows, hidden);
+        for (var r = 0; r < rows; r++)
+        for (var i = 0; i < hidden; i++)
+        {
+            double g = x.Span[r * 2 * hidden + i], u = x.Span[r * 2 * hidden + hidden + i];
+            Assert.Equal(g / (1 + Math.Exp(-g)) * u, y.Span[r * hidden + i], 5);
+        }
+        var dy = Random(rows * hidden, 41);
+        var dx = _arena.Allocate(rows * 2 * hidden);
+        glu.Backward(x, dy, dx, rows, hidden);
+        GradientCheck.Assert(() =>
+        {
+            glu.Forward(x, y, rows, hidden);
+            return GradientCheck.Project(y, dy);
+        }, x, dx.Span.ToArray(), "dx");
+    }
+
+    [Fact]
+    public void LogitSoftcapBoundsLogitsAndHasTheTanhDerivative()
+    {
+        const int n = 30;
+        var cap = new LogitSoftcap(_workspace, 5f);
+        cap.Plan(_arena, n);
+        var z = Random(n, 42, 20f);
+        var original = z.Span.ToArray();
+        cap.Forward(z, n);
+        // Float32 values near 5 carry ~5e-7 of rounding.
+        for (var i = 0; i < n; i++)
+            Assert.True(Math.Abs(5 * Math.Tanh(original[i] / 5.0) - z.Span[i]) < 2e-6, $"z'[{i}] = {z.Span[i]}");
+        Assert.All(z.Span.ToArray(), v => Assert.InRange(v, -5f, 5f));
+        var dz = Random(n, 43);
+        var expected = dz.Span.ToArray().Select((d, i) => d * (1 - Math.Pow(Math.Tanh(original[i] / 5.0), 2))).ToArray();
+        cap.Backward(dz, n);
+        for (var i = 0; i < n; i++)
+            Assert.Equal(expected[i], dz.Span[i], 5);
     }
 }

@@ -18,7 +18,10 @@ public class GptModelTests
         return (tokens, targets);
     }
 
-    public static TheoryData<string> Variants => new() { "classic", "rmsnorm-relu2-untied-nobias", "rmsnorm-gain-ratio3" };
+    public static TheoryData<string> Variants => new()
+    {
+        "classic", "rmsnorm-relu2-untied-nobias", "rmsnorm-gain-ratio3", "rope-qknorm-gqa-swiglu-softcap-embednorm",
+    };
 
     private static GptConfig Variant(string name)
     {
@@ -31,6 +34,11 @@ public class GptModelTests
                 Norm = NormKind.RmsNorm, NormGain = false, Activation = ActivationKind.Relu2, TieHead = false, Bias = false,
             },
             "rmsnorm-gain-ratio3" => classic with { Norm = NormKind.RmsNorm, MlpRatio = 3 },
+            "rope-qknorm-gqa-swiglu-softcap-embednorm" => classic with
+            {
+                NHead = 4, NKvHead = 2, Position = PositionKind.Rope, QkNorm = true, Activation = ActivationKind.SwiGlu,
+                MlpRatio = 2, LogitSoftcap = 3f, EmbedNorm = true, Norm = NormKind.RmsNorm,
+            },
             _ => classic,
         };
     }
@@ -48,8 +56,10 @@ public class GptModelTests
         model.Parameters.ZeroGrad();
         Loss();
         model.Backward(1f / 8);
+        // A smaller step than the layer tests: the whole model is more curved (norms, gates, soft-cap),
+        // and its loss is O(1), so the rounding term 1e-7·|L|/h stays near 3e-5.
         foreach (var p in model.Parameters.All)
-            GradientCheck.Assert(Loss, p.Data, p.Grad.Span.ToArray(), p.Name);
+            GradientCheck.Assert(Loss, p.Data, p.Grad.Span.ToArray(), p.Name, h: 3e-3f);
     }
 
     [Fact]
@@ -199,5 +209,28 @@ public class GptModelTests
         Assert.True(model.Parameters.TryGet("transformer.h.0.mlp.c_fc.weight", out var fc));
         Assert.Equal([24, 8], fc.Shape);
         Assert.Equal(2L * (4 * 64 + 2 * 8 * 24) + 11 * 8, config.MatmulParameters);
+    }
+
+    [Fact]
+    public void ZeroInitialisedProjectionsStartAtZero()
+    {
+        var config = new GptConfig(2, 2, 8, 4, 11) { ZeroInitProjections = true };
+        using var model = new GptModel(config, 1, Parallelism.Serial);
+        model.Initialize(1);
+        foreach (var p in model.Parameters.All.Where(p => p.Name.EndsWith("c_proj.weight", StringComparison.Ordinal)))
+            Assert.All(p.Data.Span.ToArray(), v => Assert.Equal(0f, v));
+        Assert.True(model.Parameters.TryGet("transformer.h.0.attn.c_attn.weight", out var qkv));
+        Assert.Contains(qkv.Data.Span.ToArray(), v => v != 0f);
+    }
+
+    [Fact]
+    public void RopeRemovesThePositionTableAndGqaShrinksKeysAndValues()
+    {
+        var config = new GptConfig(1, 4, 16, 8, 11) { Position = PositionKind.Rope, NKvHead = 1 };
+        using var model = new GptModel(config, 1, Parallelism.Serial);
+        Assert.False(model.Parameters.TryGet("transformer.wpe.weight", out _));
+        Assert.True(model.Parameters.TryGet("transformer.h.0.attn.c_attn.weight", out var qkv));
+        Assert.Equal([16 + 2 * 4, 16], qkv.Shape);
+        Assert.Equal(1L * (16 * 24 + 16 * 16 + 2 * 16 * 64) + 11 * 16, config.MatmulParameters);
     }
 }
