@@ -17,15 +17,28 @@ public class ParityTests
     private const int Batch = 3;
     private static readonly GptConfig Classic = new(NLayer: 2, NHead: 2, NEmbd: 24, BlockSize: 16, VocabSize: 67, InitStd: 0.1f);
 
-    // modded-nanogpt's choices that exist so far: RMSNorm without gain, ReLU², no biases, untied head.
+    // modded-nanogpt's choices: RMSNorm without gain, RoPE with QK-norm, ReLU², no biases, untied head, soft-cap.
     private static readonly GptConfig Modern = Classic with
     {
         Norm = NormKind.RmsNorm, NormGain = false, Activation = ActivationKind.Relu2, Bias = false, TieHead = false, MlpRatio = 3,
+        Position = PositionKind.Rope, QkNorm = true, LogitSoftcap = 15f,
     };
 
-    public static TheoryData<string> Variants => new() { "classic", "modern" };
+    // The remaining knobs: grouped-query attention (4 query heads on 2 key/value heads), SwiGLU, a norm after the embedding.
+    private static readonly GptConfig Gqa = Classic with
+    {
+        NHead = 4, NKvHead = 2, Activation = ActivationKind.SwiGlu, MlpRatio = 2, EmbedNorm = true, Norm = NormKind.RmsNorm,
+        Position = PositionKind.Rope, RopeTheta = 500,
+    };
 
-    private static GptConfig ConfigOf(string variant) => variant == "modern" ? Modern : Classic;
+    public static TheoryData<string> Variants => new() { "classic", "modern", "gqa" };
+
+    private static GptConfig ConfigOf(string variant) => variant switch
+    {
+        "modern" => Modern,
+        "gqa" => Gqa,
+        _ => Classic,
+    };
     private const double Lr = 1e-2, Beta1 = 0.9, Beta2 = 0.95, Eps = 1e-8, WeightDecay = 0.1, GradClip = 1.0, MinLrRatio = 0.1;
     private const int Steps = 10, Warmup = 2;
 
@@ -67,8 +80,10 @@ public class ParityTests
                 n_layer = config.NLayer, n_head = config.NHead, n_embd = config.NEmbd,
                 block_size = config.BlockSize, vocab_size = config.VocabSize,
                 norm = config.Norm == NormKind.RmsNorm ? "rmsnorm" : "layernorm", norm_gain = config.NormGain,
-                activation = config.Activation == ActivationKind.Relu2 ? "relu2" : "gelu",
+                activation = config.Activation.ToString().ToLowerInvariant(),
                 bias = config.Bias, tie_head = config.TieHead, mlp_hidden = config.MlpHidden,
+                rope = config.Position == PositionKind.Rope, rope_theta = config.RopeTheta, qk_norm = config.QkNorm,
+                n_kv_head = config.KvHeads, logit_softcap = config.LogitSoftcap, embed_norm = config.EmbedNorm,
             });
             w.Metadata["hyperparameters"] = JsonSerializer.Serialize(new
             {

@@ -4,8 +4,9 @@
 For each parity-input-<variant>.safetensors (a model initialised by our engine, the token batch,
 the model options and the training hyperparameters, written by ParityTests when
 PLAB_PARITY_WRITE=1), builds the same model in plain PyTorch (nanoGPT's architecture: pre-norm
-blocks; LayerNorm or RMSNorm, GELU (tanh) or ReLU^2, biases or not, tied or untied head, as the
-options say), and writes parity-reference-<variant>.safetensors with the logits, the loss, every
+blocks; LayerNorm or RMSNorm, learned positions or RoPE, QK-norm, grouped-query attention, GELU
+(tanh), ReLU^2 or SwiGLU, biases or not, tied or untied head, logit soft-cap, a norm after the
+embedding, as the options say), and writes parity-reference-<variant>.safetensors with the logits, the loss, every
 gradient, the losses of ten AdamW steps on the same batch and the final weights.
 
     PLAB_PARITY_WRITE=1 dotnet test tests/PretrainLab.Engine.Tests --filter ParityTests
@@ -81,26 +82,57 @@ def make_norm(cfg):
     return ln
 
 
+def rms(x, eps=1e-6):
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
+
+
+def rope_tables(t, d, theta):
+    inv_freq = 1.0 / (theta ** (torch.arange(0, d, 2, dtype=torch.float64) / d)).float()
+    angles = torch.arange(t, dtype=torch.float32)[:, None] * inv_freq[None, :]
+    return angles.cos(), angles.sin()
+
+
+def rotate(x, cos, sin):
+    # x: (b, heads, t, d); pairs (i, i + d/2)
+    h = x.size(-1) // 2
+    x1, x2 = x[..., :h], x[..., h:]
+    return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)
+
+
 class Block(nn.Module):
     def __init__(self, cfg):
         super().__init__()
         c, bias = cfg["n_embd"], cfg.get("bias", True)
         hidden = cfg.get("mlp_hidden", 4 * c)
         self.n_head = cfg["n_head"]
+        self.n_kv = cfg.get("n_kv_head", self.n_head)
+        self.hs = c // self.n_head
+        self.qk_norm = cfg.get("qk_norm", False)
+        self.rope = cfg.get("rope", False)
+        self.theta = cfg.get("rope_theta", 10000.0)
         self.act = cfg.get("activation", "gelu")
         self.ln_1 = make_norm(cfg)
         self.attn = nn.Module()
-        self.attn.c_attn = nn.Linear(c, 3 * c, bias=bias)
+        self.attn.c_attn = nn.Linear(c, c + 2 * self.n_kv * self.hs, bias=bias)
         self.attn.c_proj = nn.Linear(c, c, bias=bias)
         self.ln_2 = make_norm(cfg)
         self.mlp = nn.Module()
-        self.mlp.c_fc = nn.Linear(c, hidden, bias=bias)
+        self.mlp.c_fc = nn.Linear(c, 2 * hidden if self.act == "swiglu" else hidden, bias=bias)
         self.mlp.c_proj = nn.Linear(hidden, c, bias=bias)
 
     def attention(self, x):
         b, t, c = x.shape
-        q, k, v = self.attn.c_attn(x).split(c, dim=2)
-        q, k, v = (z.view(b, t, self.n_head, c // self.n_head).transpose(1, 2) for z in (q, k, v))
+        kv = self.n_kv * self.hs
+        q, k, v = self.attn.c_attn(x).split([c, kv, kv], dim=2)
+        q = q.view(b, t, self.n_head, self.hs).transpose(1, 2)
+        k, v = (z.view(b, t, self.n_kv, self.hs).transpose(1, 2) for z in (k, v))
+        if self.qk_norm:
+            q, k = rms(q), rms(k)
+        if self.rope:
+            cos, sin = rope_tables(t, self.hs, self.theta)
+            q, k = rotate(q, cos, sin), rotate(k, cos, sin)
+        group = self.n_head // self.n_kv
+        k, v = k.repeat_interleave(group, dim=1), v.repeat_interleave(group, dim=1)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
         mask = torch.tril(torch.ones(t, t, dtype=torch.bool))
         att = att.masked_fill(~mask, float("-inf")).softmax(dim=-1)
@@ -110,7 +142,13 @@ class Block(nn.Module):
     def forward(self, x):
         x = x + self.attention(self.ln_1(x))
         h = self.mlp.c_fc(self.ln_2(x))
-        h = F.relu(h).square() if self.act == "relu2" else F.gelu(h, approximate="tanh")
+        if self.act == "relu2":
+            h = F.relu(h).square()
+        elif self.act == "swiglu":
+            g, u = h.chunk(2, dim=-1)
+            h = F.silu(g) * u
+        else:
+            h = F.gelu(h, approximate="tanh")
         return x + self.mlp.c_proj(h)
 
 
@@ -120,7 +158,12 @@ class GPT(nn.Module):
         c = cfg["n_embd"]
         self.transformer = nn.Module()
         self.transformer.wte = nn.Embedding(cfg["vocab_size"], c)
-        self.transformer.wpe = nn.Embedding(cfg["block_size"], c)
+        self.rope = cfg.get("rope", False)
+        if not self.rope:
+            self.transformer.wpe = nn.Embedding(cfg["block_size"], c)
+        self.softcap = cfg.get("logit_softcap", 0.0)
+        if cfg.get("embed_norm", False):
+            self.transformer.ln_e = make_norm(cfg)
         self.transformer.h = nn.ModuleList([Block(cfg) for _ in range(cfg["n_layer"])])
         self.transformer.ln_f = make_norm(cfg)
         self.tied = cfg.get("tie_head", True)
@@ -129,11 +172,17 @@ class GPT(nn.Module):
 
     def forward(self, idx, targets):
         t = idx.size(1)
-        x = self.transformer.wte(idx) + self.transformer.wpe(torch.arange(t))
+        x = self.transformer.wte(idx)
+        if not self.rope:
+            x = x + self.transformer.wpe(torch.arange(t))
+        if hasattr(self.transformer, "ln_e"):
+            x = self.transformer.ln_e(x)
         for block in self.transformer.h:
             x = block(x)
         x = self.transformer.ln_f(x)
         logits = x @ self.transformer.wte.weight.t() if self.tied else self.lm_head(x)
+        if self.softcap:
+            logits = self.softcap * torch.tanh(logits / self.softcap)
         loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
         return logits, loss
 
