@@ -25,6 +25,30 @@ public sealed record ModelSpec(int NLayer, int NHead, int NEmbd, int BlockSize, 
     /// <summary>Biases in linear layers and LayerNorms (<c>bias</c>), GPT-2: true.</summary>
     public bool Bias { get; init; } = true;
 
+    /// <summary>Positions (<c>position</c>): <c>learned</c> (GPT-2's wpe) or <c>rope</c>.</summary>
+    public PositionKind Position { get; init; } = PositionKind.Learned;
+
+    /// <summary>RoPE base θ (<c>rope_theta</c>).</summary>
+    public double RopeTheta { get; init; } = 10000;
+
+    /// <summary>RMS-normalise each head's queries and keys (<c>qk_norm</c>).</summary>
+    public bool QkNorm { get; init; }
+
+    /// <summary>Key/value heads (<c>n_kv_head</c>); null = n_head; must divide n_head (1 = multi-query).</summary>
+    public int? NKvHead { get; init; }
+
+    /// <summary>Logit soft-cap c (<c>logit_softcap</c>): logits become c·tanh(z/c); 0 disables.</summary>
+    public double LogitSoftcap { get; init; }
+
+    /// <summary>Zero-initialise the residual output projections (<c>zero_init_proj</c>).</summary>
+    public bool ZeroInitProj { get; init; }
+
+    /// <summary>Standard deviation of weight initialisation (<c>init_std</c>), GPT-2: 0.02.</summary>
+    public double InitStd { get; init; } = 0.02;
+
+    /// <summary>A norm right after the embedding (<c>embed_norm</c>).</summary>
+    public bool EmbedNorm { get; init; }
+
     /// <summary>Head tied to the token embedding (<c>tie_head</c>), GPT-2: true; untied adds <c>lm_head.weight</c>.</summary>
     public bool TieHead { get; init; } = true;
 

@@ -43,6 +43,11 @@ internal sealed class RecipeField
         new(path, "an integer", r => get(r),
             (r, v) => v.TryInteger(int.MinValue, int.MaxValue, out var x) ? set(r, (int)x) : null, omitWhenNull: false);
 
+    public static RecipeField OptionalInt(string path, Func<Recipe, int?> get, Func<Recipe, int?, Recipe> set) =>
+        new(path, "an integer or null", r => get(r),
+            (r, v) => v.IsNull ? set(r, null) : v.TryInteger(int.MinValue, int.MaxValue, out var x) ? set(r, (int)x) : null,
+            omitWhenNull: false);
+
     public static RecipeField Long(string path, Func<Recipe, long> get, Func<Recipe, long, Recipe> set) =>
         new(path, "an integer", r => get(r),
             (r, v) => v.TryInteger(long.MinValue, long.MaxValue, out var x) ? set(r, x) : null, omitWhenNull: false);

@@ -40,6 +40,16 @@ public static class RecipeValidator
             Check(model.MlpRatio > 0 && Math.Round(model.MlpRatio * model.NEmbd) >= 1, "model.mlp_ratio",
                 "> 0 and give at least one hidden unit", model.MlpRatio);
         }
+        if (model.NKvHead is { } kv && (kv < 1 || (model.NHead >= 1 && model.NHead % kv != 0)))
+            errors.Add(new RecipeError("model.n_kv_head", $"{kv} does not divide model.n_head ({model.NHead})"));
+        if (model.Position == PositionKind.Rope && model.NHead >= 1 && model.NEmbd % model.NHead == 0 && model.NEmbd / model.NHead % 2 != 0)
+        {
+            errors.Add(new RecipeError("model.position",
+                $"rope needs an even head dimension; n_embd / n_head = {model.NEmbd / model.NHead}"));
+        }
+        Check(model.RopeTheta > 0, "model.rope_theta", "> 0", model.RopeTheta);
+        Check(model.LogitSoftcap >= 0, "model.logit_softcap", ">= 0 (0 disables)", model.LogitSoftcap);
+        Check(model.InitStd > 0, "model.init_std", "> 0", model.InitStd);
         if (model.Norm == NormKind.LayerNorm && !model.NormGain)
             errors.Add(new RecipeError("model.norm_gain", "false needs model.norm: rmsnorm (LayerNorm always has a gain)"));
 

@@ -42,8 +42,15 @@ public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Opt
             CheckpointInterval = recipe.Train.CheckpointInterval,
             DivergenceMargin = recipe.Train.DivergenceMargin,
         };
-        var config = new GptConfig(m.NLayer, m.NHead, m.NEmbd, m.BlockSize, m.VocabSize)
+        var config = new GptConfig(m.NLayer, m.NHead, m.NEmbd, m.BlockSize, m.VocabSize, (float)m.InitStd)
         {
+            Position = m.Position,
+            RopeTheta = m.RopeTheta,
+            QkNorm = m.QkNorm,
+            NKvHead = m.NKvHead ?? 0,
+            LogitSoftcap = (float)m.LogitSoftcap,
+            ZeroInitProjections = m.ZeroInitProj,
+            EmbedNorm = m.EmbedNorm,
             Norm = m.Norm,
             NormGain = m.NormGain,
             Activation = m.Activation,

@@ -41,7 +41,7 @@ public sealed class RecipeKeyErrorTests : IDisposable
 
         Assert.Equal("model.colour", error.Path);
         Assert.DoesNotContain("did you mean", error.Message);
-        Assert.Equal("unknown key (valid here: n_layer, n_head, n_embd, block_size, vocab_size, norm, norm_gain, activation, mlp_ratio, bias, tie_head)", error.Message);
+        Assert.Equal("unknown key (valid here: n_layer, n_head, n_embd, block_size, vocab_size, norm, norm_gain, activation, mlp_ratio, bias, tie_head, position, rope_theta, qk_norm, n_kv_head, logit_softcap, zero_init_proj, init_std, embed_norm)", error.Message);
     }
 
     [Fact]

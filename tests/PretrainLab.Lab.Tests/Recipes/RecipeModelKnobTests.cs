@@ -42,7 +42,32 @@ public sealed class RecipeModelKnobTests : IDisposable
         Assert.Equal(4 * 128, config.MlpHidden);
     }
 
+    [Fact]
+    public void AttentionAndInitKnobsReachTheEngineConfig()
+    {
+        var recipe = _files.Parse("""
+            model: {n_head: 4, position: rope, rope_theta: 500, qk_norm: true, n_kv_head: 2, logit_softcap: 15, zero_init_proj: true, init_std: 0.01, embed_norm: true, activation: swiglu}
+            data: {path: corpus.txt}
+            """);
+        var c = RunPlan.From(recipe).Model;
+        Assert.Equal(PositionKind.Rope, c.Position);
+        Assert.Equal(500, c.RopeTheta);
+        Assert.True(c.QkNorm);
+        Assert.Equal(2, c.KvHeads);
+        Assert.Equal(15f, c.LogitSoftcap);
+        Assert.True(c.ZeroInitProjections);
+        Assert.Equal(0.01f, c.InitStd);
+        Assert.True(c.EmbedNorm);
+        Assert.Equal(ActivationKind.SwiGlu, c.Activation);
+        c.Validate();
+    }
+
     [Theory]
+    [InlineData("model: {n_head: 4, n_kv_head: 3}", "model.n_kv_head: 3 does not divide model.n_head (4)")]
+    [InlineData("model: {n_head: 4, n_embd: 12, position: rope}", "model.position: rope needs an even head dimension; n_embd / n_head = 3")]
+    [InlineData("model: {logit_softcap: -1}", "model.logit_softcap: must be >= 0 (0 disables), got -1")]
+    [InlineData("model: {activation: swish}", "model.activation: expected one of gelu, relu2, swiglu, got 'swish'")]
+    [InlineData("model: {position: alibi}", "model.position: expected one of learned, rope, got 'alibi'")]
     [InlineData("model: {norm: batchnorm}", "model.norm: expected one of layernorm, rmsnorm, got 'batchnorm'")]
     [InlineData("model: {bias: maybe}", "model.bias: expected true or false, got 'maybe'")]
     [InlineData("model: {norm_gain: false}", "model.norm_gain: false needs model.norm: rmsnorm (LayerNorm always has a gain)")]
