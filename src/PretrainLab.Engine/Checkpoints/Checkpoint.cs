@@ -9,7 +9,8 @@ namespace PretrainLab.Engine.Checkpoints;
 /// A checkpoint folder: <c>model.safetensors</c> (parameters under nanoGPT's names, [out, in] linear
 /// layout, the tied head stored once as <c>transformer.wte.weight</c>; the caller's metadata such as
 /// the recipe, and the trainer state, in <c>__metadata__</c>) and <c>optimizer.safetensors</c>
-/// (AdamW's <c>{name}.exp_avg</c> and <c>{name}.exp_avg_sq</c>).
+/// (the optimizer's named state: AdamW's <c>{name}.exp_avg</c> and <c>{name}.exp_avg_sq</c>, Muon's
+/// <c>{name}.momentum_buffer</c>).
 /// </summary>
 /// <remarks>The optimizer file is written first and the model file last, each atomically, and both
 /// record the step: a crash between the two leaves steps that disagree, which loading reports.</remarks>
@@ -25,7 +26,7 @@ public static class Checkpoint
     public const string Format = "pretrainlab/1";
 
     /// <summary>Writes parameters, optimizer moments and <paramref name="state"/> into <paramref name="directory"/>.</summary>
-    public static void Save(string directory, GptModel model, AdamW? optimizer, TrainerState state,
+    public static void Save(string directory, GptModel model, IOptimizer? optimizer, TrainerState state,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
         Directory.CreateDirectory(directory);
@@ -33,11 +34,8 @@ public static class Checkpoint
         if (optimizer is not null)
         {
             var o = new SafeTensorsWriter();
-            foreach (var p in model.Parameters.All)
-            {
-                o.Add($"{p.Name}.exp_avg", p.Shape, optimizer.FirstMoment.Span.Slice(p.Offset, p.Length));
-                o.Add($"{p.Name}.exp_avg_sq", p.Shape, optimizer.SecondMoment.Span.Slice(p.Offset, p.Length));
-            }
+            foreach (var s in optimizer.State)
+                o.Add(s.Name, s.Shape, s.Values.Span);
             o.Metadata["format"] = Format;
             o.Metadata["step"] = step;
             o.Metadata["optimizer_steps"] = optimizer.StepCount.ToString(CultureInfo.InvariantCulture);
@@ -73,7 +71,7 @@ public static class Checkpoint
     /// when given) and returns the saved trainer state. Every parameter of the model must be present
     /// with its shape; the message names any that is not.
     /// </summary>
-    public static TrainerState Load(string directory, GptModel model, AdamW? optimizer)
+    public static TrainerState Load(string directory, GptModel model, IOptimizer? optimizer)
     {
         var modelPath = ModelPath(directory);
         using var r = SafeTensorsReader.Open(modelPath);
@@ -97,11 +95,8 @@ public static class Checkpoint
         var optimizerStep = ReadLong(o.Metadata, "step", optimizerPath);
         if (optimizerStep != state.Step)
             throw new InvalidDataException($"{directory}: model is at step {state.Step} but optimizer state is at step {optimizerStep} (interrupted save?)");
-        foreach (var p in model.Parameters.All)
-        {
-            Read(o, $"{p.Name}.exp_avg", p.Shape, optimizer.FirstMoment.Span.Slice(p.Offset, p.Length));
-            Read(o, $"{p.Name}.exp_avg_sq", p.Shape, optimizer.SecondMoment.Span.Slice(p.Offset, p.Length));
-        }
+        foreach (var s in optimizer.State)
+            Read(o, s.Name, s.Shape, s.Values.Span);
         optimizer.StepCount = ReadLong(o.Metadata, "optimizer_steps", optimizerPath);
         return state;
     }

@@ -79,6 +79,9 @@ public sealed class GptModel : IDisposable
     /// <summary>The model's shape.</summary>
     public GptConfig Config { get; }
 
+    /// <summary>The thread budget of the model's kernels.</summary>
+    public Parallelism Parallelism => _workspace.Parallelism;
+
     /// <summary>The largest batch (in sequences) a forward pass accepts.</summary>
     public int BatchSize { get; }
 

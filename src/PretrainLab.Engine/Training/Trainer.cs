@@ -7,7 +7,7 @@ namespace PretrainLab.Engine.Training;
 
 /// <summary>
 /// The training loop: per step, <c>GradAccum</c> micro-batches at random offsets derived from
-/// (seed, step, micro-batch), mean-loss gradients, global-norm clipping, an AdamW update at the
+/// (seed, step, micro-batch), mean-loss gradients, global-norm clipping, an optimizer update at the
 /// schedule's rate; evaluation and checkpoints at intervals; stop at the budget or on divergence.
 /// </summary>
 /// <remarks>
@@ -17,7 +17,7 @@ namespace PretrainLab.Engine.Training;
 public sealed class Trainer
 {
     private readonly GptModel _model;
-    private readonly AdamW _optimizer;
+    private readonly IOptimizer _optimizer;
     private readonly TrainingData _data;
     private readonly TrainingOptions _options;
     private readonly ITrainingObserver? _observer;
@@ -27,7 +27,7 @@ public sealed class Trainer
     private readonly int[] _window;
 
     /// <summary>Trains <paramref name="model"/> with <paramref name="optimizer"/> on <paramref name="data"/>.</summary>
-    public Trainer(GptModel model, AdamW optimizer, TrainingData data, TrainingOptions options, ITrainingObserver? observer = null)
+    public Trainer(GptModel model, IOptimizer optimizer, TrainingData data, TrainingOptions options, ITrainingObserver? observer = null)
     {
         options.Budget.Validate();
         if (options.BatchSize != model.BatchSize)

@@ -1,3 +1,4 @@
+using PretrainLab.Engine.Model;
 using PretrainLab.Engine.Optim;
 
 namespace PretrainLab.Engine.Training;
@@ -22,6 +23,25 @@ public sealed record TrainingOptions
 
     /// <summary>AdamW hyperparameters.</summary>
     public AdamWOptions AdamW { get; init; } = new();
+
+    /// <summary>Which optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+
+    /// <summary>Muon hyperparameters (with <see cref="OptimizerKind.Muon"/>).</summary>
+    public MuonOptions Muon { get; init; } = new();
+
+    /// <summary>Peak learning rates per parameter group; null = <see cref="LearningRate"/> for all.</summary>
+    public GroupLearningRates? GroupRates { get; init; }
+
+    /// <summary>Builds the optimizer these options describe for <paramref name="model"/>.</summary>
+    public IOptimizer CreateOptimizer(GptModel model) => Optimizer switch
+    {
+        OptimizerKind.AdamW => new AdamW(model.Parameters, AdamW, GroupRates),
+        OptimizerKind.Muon => new OptimizerGroup(
+            new Muon(model.Parameters, Muon, model.Parallelism, GroupRates),
+            new AdamW(model.Parameters, AdamW, GroupRates, p => p.Kind != ParameterKind.Matrix)),
+        _ => throw new ArgumentOutOfRangeException(nameof(Optimizer), $"optimizer {Optimizer}"),
+    };
 
     /// <summary>Global gradient-norm clip; 0 disables clipping.</summary>
     public double GradClip { get; init; } = 1.0;

@@ -61,6 +61,12 @@ public static class RecipeValidator
         Check(optim.Eps > 0, "optim.eps", "> 0", optim.Eps);
         Check(optim.WeightDecay >= 0, "optim.weight_decay", ">= 0", optim.WeightDecay);
         Check(optim.GradClip >= 0, "optim.grad_clip", ">= 0", optim.GradClip);
+        Check(optim.EmbeddingLr is null or > 0, "optim.embedding_lr", "> 0 or null", optim.EmbeddingLr);
+        Check(optim.HeadLr is null or > 0, "optim.head_lr", "> 0 or null", optim.HeadLr);
+        Check(optim.MatrixLr is null or > 0, "optim.matrix_lr", "> 0 or null", optim.MatrixLr);
+        Check(optim.ScalarLr is null or > 0, "optim.scalar_lr", "> 0 or null", optim.ScalarLr);
+        Check(optim.MuonMomentum is >= 0 and < 1, "optim.muon_momentum", "in [0, 1)", optim.MuonMomentum);
+        Check(optim.NsSteps is >= 1 and <= 20, "optim.ns_steps", "in [1, 20]", optim.NsSteps);
 
         var schedule = recipe.Schedule;
         Check(Enum.IsDefined(schedule.Kind), "schedule.kind", "a defined schedule", schedule.Kind);

@@ -12,6 +12,14 @@ namespace PretrainLab.Lab.Runs;
 /// <param name="Threads">Kernel threads (0 = all cores).</param>
 public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Options, int Threads)
 {
+    /// <summary>Per-group peak rates, or null when every group trains at <c>optim.lr</c>.</summary>
+    private static GroupLearningRates? GroupRates(OptimSpec o)
+    {
+        var matrix = o.MatrixLr ?? (o.Kind == OptimizerKind.Muon ? 0.02 : o.Lr);
+        var rates = new GroupLearningRates(o.Lr, o.EmbeddingLr ?? o.Lr, o.HeadLr ?? o.Lr, matrix, o.ScalarLr ?? o.Lr);
+        return rates == GroupLearningRates.Uniform(o.Lr) ? null : rates;
+    }
+
     /// <summary>Translates a validated <paramref name="recipe"/>.</summary>
     public static RunPlan From(Recipe recipe)
     {
@@ -35,6 +43,9 @@ public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Opt
             LearningRate = o.Lr,
             Schedule = schedule,
             AdamW = new AdamWOptions(o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
+            Optimizer = o.Kind,
+            Muon = new MuonOptions(o.MuonMomentum, o.NsSteps),
+            GroupRates = GroupRates(o),
             GradClip = o.GradClip,
             Budget = new Budget(b.Steps, b.Tokens, b.Flops, b.Seconds),
             EvalInterval = recipe.Eval.Interval,

@@ -57,7 +57,7 @@ public static class TrainingRun
             var data = DataLoader.Load(recipe.Data, plan.Model.VocabSize, owned);
             var parallelism = new Parallelism(plan.Threads);
             using var model = new GptModel(plan.Model, plan.Options.BatchSize, parallelism);
-            using var optimizer = new AdamW(model.Parameters, plan.Options.AdamW);
+            using var optimizer = plan.Options.CreateOptimizer(model);
             var checkpointDir = Path.Combine(outDir, CheckpointFolder);
             var metricsPath = Path.Combine(outDir, "metrics.jsonl");
             TrainerState? start = null;

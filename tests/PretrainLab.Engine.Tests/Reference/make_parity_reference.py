@@ -187,6 +187,58 @@ class GPT(nn.Module):
         return logits, loss
 
 
+def schedule(step, hp):
+    w, s, lr, min_lr = hp["warmup"], hp["steps"], hp["lr"], hp["lr"] * hp["min_lr_ratio"]
+    if step < w:
+        return lr * (step + 1) / (w + 1)
+    ratio = (step - w) / max(1, s - w)
+    return min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
+
+
+def zeropower(g, steps):
+    a, b, c = 3.4445, -4.7750, 2.0315
+    x = g / (g.norm() + 1e-7)
+    tall = g.size(0) > g.size(1)
+    if tall:
+        x = x.t()
+    for _ in range(steps):
+        gram = x @ x.t()
+        x = a * x + (b * gram + c * gram @ gram) @ x
+    return x.t() if tall else x
+
+
+def train_muon(model, tokens, targets, hp):
+    """Muon (momentum 0.95, Nesterov, 5 Newton-Schulz steps, rate hp["muon_lr"]) for 2-D weights inside
+    the blocks; AdamW for embeddings, head and vectors; both follow the schedule's factor."""
+    hidden = [p for n, p in model.named_parameters() if p.dim() == 2 and ".h." in n]
+    hidden_ids = {id(p) for p in hidden}
+    rest = [p for p in model.parameters() if id(p) not in hidden_ids]
+    opt = torch.optim.AdamW(
+        [{"params": [p for p in rest if p.dim() >= 2], "weight_decay": hp["weight_decay"]},
+         {"params": [p for p in rest if p.dim() < 2], "weight_decay": 0.0}],
+        lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"], foreach=False)
+    bufs = [torch.zeros_like(p) for p in hidden]
+    beta, losses = hp["muon_momentum"], []
+    model.zero_grad(set_to_none=True)
+    for step in range(hp["steps"]):
+        factor = schedule(step, hp) / hp["lr"]
+        for g in opt.param_groups:
+            g["lr"] = hp["lr"] * factor
+        _, loss = model(tokens, targets)
+        losses.append(loss.item())
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), hp["grad_clip"])
+        opt.step()
+        with torch.no_grad():
+            for p, buf in zip(hidden, bufs):
+                buf.mul_(beta).add_(p.grad, alpha=1 - beta)
+                u = p.grad * (1 - beta) + buf * beta
+                x = zeropower(u, hp["ns_steps"])
+                p.sub_(x, alpha=hp["muon_lr"] * factor * math.sqrt(max(1.0, p.size(0) / p.size(1))))
+        model.zero_grad(set_to_none=True)  # the hidden matrices are not in opt
+    return losses
+
+
 def reference(variant):
     tensors, meta = read_safetensors(os.path.join(HERE, f"parity-input-{variant}.safetensors"))
     cfg = json.loads(meta["config"])
@@ -230,6 +282,13 @@ def reference(variant):
     out["step_losses"] = torch.tensor(losses, dtype=torch.float32)
     for name, p in model.named_parameters():
         out["final." + name] = p.detach().clone()
+
+    # The same ten steps with Muon on the hidden matrices and AdamW on the rest, from the same start.
+    model.load_state_dict(state, strict=True)
+    muon_losses = train_muon(model, tokens, targets, hp)
+    out["muon_step_losses"] = torch.tensor(muon_losses, dtype=torch.float32)
+    for name, p in model.named_parameters():
+        out["muon_final." + name] = p.detach().clone()
     write_safetensors(os.path.join(HERE, f"parity-reference-{variant}.safetensors"), out,
                       {"torch": torch.__version__, "source": "make_parity_reference.py"})
     print(variant, "loss", out["loss"].item(), "losses", " ".join(f"{x:.6f}" for x in losses))
