@@ -91,6 +91,8 @@ internal static class RecipeSchema
             (r, v) => r with { Train = r.Train with { BatchSize = v } }),
         RecipeField.Int("train.grad_accum", r => r.Train.GradAccum,
             (r, v) => r with { Train = r.Train with { GradAccum = v } }),
+        RecipeField.OptionalLong("train.batch_tokens", r => r.Train.BatchTokens,
+            (r, v) => r with { Train = r.Train with { BatchTokens = v } }, omitWhenNull: false),
         RecipeField.Int("train.threads", r => r.Train.Threads,
             (r, v) => r with { Train = r.Train with { Threads = v } }),
         RecipeField.Int("train.checkpoint_interval", r => r.Train.CheckpointInterval,

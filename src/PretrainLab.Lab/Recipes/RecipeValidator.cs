@@ -104,6 +104,17 @@ public static class RecipeValidator
         Check(train.BatchSize >= 1, "train.batch_size", ">= 1", train.BatchSize);
         Check(train.GradAccum >= 1, "train.grad_accum", ">= 1", train.GradAccum);
         Check(train.Threads >= 0, "train.threads", ">= 0", train.Threads);
+        if (train.BatchTokens is { } batchTokens && train.BatchSize >= 1 && model.BlockSize >= 1)
+        {
+            var perMicro = (long)train.BatchSize * model.BlockSize;
+            if (train.GradAccum != 1)
+                errors.Add(new RecipeError("train.batch_tokens", "set either train.batch_tokens or train.grad_accum, not both"));
+            else if (batchTokens < perMicro || batchTokens % perMicro != 0)
+            {
+                errors.Add(new RecipeError("train.batch_tokens",
+                    $"{batchTokens} is not a multiple of train.batch_size × model.block_size = {perMicro}"));
+            }
+        }
         Check(train.CheckpointInterval >= 0, "train.checkpoint_interval", ">= 0", train.CheckpointInterval);
         Check(train.DivergenceMargin > 0, "train.divergence_margin", "> 0", train.DivergenceMargin);
 

@@ -10,6 +10,12 @@ namespace PretrainLab.Lab.Recipes;
 /// </param>
 public sealed record TrainSpec(int BatchSize, int GradAccum, int Threads, int CheckpointInterval, double DivergenceMargin)
 {
+    /// <summary>
+    /// Tokens per optimizer step (<c>batch_tokens</c>); null = batch_size × block_size × grad_accum. When set it
+    /// must be a multiple of batch_size × block_size, and the multiple becomes the gradient accumulation.
+    /// </summary>
+    public long? BatchTokens { get; init; }
+
     /// <summary>12 sequences per step on all cores, checkpointed at the end.</summary>
     public static TrainSpec Default { get; } =
         new(BatchSize: 12, GradAccum: 1, Threads: 0, CheckpointInterval: 0, DivergenceMargin: 3.0);

@@ -39,7 +39,9 @@ public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Opt
         {
             Seed = (ulong)recipe.Seed,
             BatchSize = recipe.Train.BatchSize,
-            GradAccum = recipe.Train.GradAccum,
+            GradAccum = recipe.Train.BatchTokens is { } tokens
+                ? (int)(tokens / ((long)recipe.Train.BatchSize * m.BlockSize))
+                : recipe.Train.GradAccum,
             LearningRate = o.Lr,
             Schedule = schedule,
             AdamW = new AdamWOptions(o.Beta1, o.Beta2, o.Eps, o.WeightDecay),

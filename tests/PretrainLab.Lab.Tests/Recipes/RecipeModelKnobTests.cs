@@ -32,6 +32,23 @@ public sealed class RecipeModelKnobTests : IDisposable
     }
 
     [Fact]
+    public void BatchTokensBecomeGradientAccumulation()
+    {
+        var plan = RunPlan.From(_files.Parse("model: {block_size: 64}\ntrain: {batch_size: 4, batch_tokens: 1024}\ndata: {path: corpus.txt}"));
+        Assert.Equal(4, plan.Options.GradAccum);
+        Assert.Equal(4, plan.Options.BatchSize);
+    }
+
+    [Fact]
+    public void MuonGetsItsDefaultMatrixRate()
+    {
+        var plan = RunPlan.From(_files.Parse("optim: {kind: muon, lr: 0.001}\ndata: {path: corpus.txt}"));
+        Assert.Equal(PretrainLab.Engine.Optim.OptimizerKind.Muon, plan.Options.Optimizer);
+        Assert.Equal(0.02, plan.Options.GroupRates!.MatrixLr);
+        Assert.Equal(0.001, plan.Options.GroupRates.EmbeddingLr);
+    }
+
+    [Fact]
     public void DefaultsAreGpt2()
     {
         var config = RunPlan.From(_files.Parse("data: {path: corpus.txt}")).Model;
@@ -68,6 +85,11 @@ public sealed class RecipeModelKnobTests : IDisposable
     [InlineData("model: {logit_softcap: -1}", "model.logit_softcap: must be >= 0 (0 disables), got -1")]
     [InlineData("model: {activation: swish}", "model.activation: expected one of gelu, relu2, swiglu, got 'swish'")]
     [InlineData("model: {position: alibi}", "model.position: expected one of learned, rope, got 'alibi'")]
+    [InlineData("optim: {kind: sgd}", "optim.kind: expected one of adamw, muon, got 'sgd'")]
+    [InlineData("optim: {muon_momentum: 1}", "optim.muon_momentum: must be in [0, 1), got 1")]
+    [InlineData("optim: {matrix_lr: 0}", "optim.matrix_lr: must be > 0 or null, got 0")]
+    [InlineData("train: {batch_size: 4, batch_tokens: 1000}", "train.batch_tokens: 1000 is not a multiple of train.batch_size × model.block_size = 256")]
+    [InlineData("train: {grad_accum: 2, batch_tokens: 512}", "train.batch_tokens: set either train.batch_tokens or train.grad_accum, not both")]
     [InlineData("model: {norm: batchnorm}", "model.norm: expected one of layernorm, rmsnorm, got 'batchnorm'")]
     [InlineData("model: {bias: maybe}", "model.bias: expected true or false, got 'maybe'")]
     [InlineData("model: {norm_gain: false}", "model.norm_gain: false needs model.norm: rmsnorm (LayerNorm always has a gain)")]

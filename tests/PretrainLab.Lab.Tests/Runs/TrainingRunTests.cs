@@ -82,6 +82,39 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void MuonRunResumesOntoTheUninterruptedTrajectory()
+    {
+        string[] muon = ["optim.kind=muon", "optim.matrix_lr=0.02"];
+        var straight = TrainingRun.Train(_fixture.Recipe(muon), _fixture.RunDir("straight"));
+        Assert.Equal("finished", straight.Status);
+        Assert.True(straight.ValLoss < Math.Log(256), $"val loss {straight.ValLoss}");
+
+        var dir = _fixture.RunDir("interrupted");
+        using var cts = new CancellationTokenSource();
+        TrainingRun.Train(_fixture.Recipe(muon), dir, new CancelAt(7, cts), cts.Token);
+        var resumed = TrainingRun.Resume(dir);
+        Assert.Equal(straight.ValLoss, resumed.ValLoss);
+        Assert.Equal(StepLosses(_fixture.RunDir("straight")), StepLosses(dir));
+
+        // Muon keeps one momentum buffer per hidden matrix, AdamW two moments for everything else.
+        using var o = Engine.Checkpoints.SafeTensorsReader.Open(Path.Combine(dir, "checkpoint", "optimizer.safetensors"));
+        Assert.Contains("transformer.h.0.attn.c_attn.weight.momentum_buffer", o.Tensors.Keys);
+        Assert.Contains("transformer.wte.weight.exp_avg", o.Tensors.Keys);
+        Assert.DoesNotContain("transformer.h.0.attn.c_attn.weight.exp_avg", o.Tensors.Keys);
+    }
+
+    [Fact]
+    public void GroupLearningRatesChangeTheRunAndEqualRatesDoNot()
+    {
+        var plain = TrainingRun.Train(_fixture.Recipe("budget.steps=5"), _fixture.RunDir("plain"));
+        var explicitSame = TrainingRun.Train(_fixture.Recipe("budget.steps=5", "optim.embedding_lr=3e-3", "optim.scalar_lr=3e-3"),
+            _fixture.RunDir("same"));
+        Assert.Equal(plain.ValLoss, explicitSame.ValLoss);
+        var faster = TrainingRun.Train(_fixture.Recipe("budget.steps=5", "optim.embedding_lr=3e-2"), _fixture.RunDir("faster"));
+        Assert.NotEqual(plain.ValLoss, faster.ValLoss);
+    }
+
+    [Fact]
     public void TrainRefusesToOverwriteAnExistingRun()
     {
         var dir = _fixture.RunDir("a");
