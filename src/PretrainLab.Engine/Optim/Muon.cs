@@ -87,14 +87,14 @@ public sealed unsafe class Muon : IOptimizer
             int r = transposed ? cols : rows, c = transposed ? rows : cols;
             if (transposed)
             {
-                Gemm.Transpose(_parallelism, x, _xT.Data, rows, cols);
+                Transpose(x, _xT.Data, rows, cols);
                 new Span<float>(_xT.Data, n).CopyTo(new Span<float>(x, n));
             }
             for (var step = 0; step < Options.NewtonSchulzSteps; step++)
                 NewtonSchulzStep(r, c);
             if (transposed)
             {
-                Gemm.Transpose(_parallelism, x, _xT.Data, r, c);
+                Transpose(x, _xT.Data, r, c);
                 x = _xT.Data;
             }
 
@@ -108,6 +108,16 @@ public sealed unsafe class Muon : IOptimizer
     /// <summary>Frees the optimizer's buffers.</summary>
     public void Dispose() => _arena.Dispose();
 
+    // dst[j, i] = src[i, j] for src [rows, cols]; O(rows·cols), small next to the products.
+    private static void Transpose(float* src, float* dst, int rows, int cols)
+    {
+        for (var i = 0; i < rows; i++)
+        {
+            for (var j = 0; j < cols; j++)
+                dst[(long)j * rows + i] = src[(long)i * cols + j];
+        }
+    }
+
     // X ← aX + (bA + cA·A)X with A = X·Xᵀ, for X of shape [r, c], r ≤ c.
     private void NewtonSchulzStep(int r, int c)
     {
@@ -117,7 +127,7 @@ public sealed unsafe class Muon : IOptimizer
         Gemm.MultiplyTransposed(_parallelism, gram, gram, gram2, r, r, r, null, accumulate: false);
         for (var j = 0; j < r * r; j++)
             gram2[j] = B * gram[j] + C * gram2[j];
-        Gemm.Transpose(_parallelism, x, xT, r, c);
+        Transpose(x, xT, r, c);
         Gemm.MultiplyTransposed(_parallelism, gram2, xT, product, r, c, r, null, accumulate: false);
         for (var j = 0; j < r * c; j++)
             x[j] = A * x[j] + product[j];
