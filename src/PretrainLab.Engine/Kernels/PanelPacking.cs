@@ -28,26 +28,40 @@ internal static unsafe class PanelPacking
     /// </summary>
     public static void PackCopying(float* src, long ld, int rows, int depth, int width, float* dst)
     {
-        for (var r0 = 0; r0 < rows; r0 += width)
-            CopyPanel(src + r0, ld, Math.Min(width, rows - r0), depth, width, dst + (long)r0 * depth);
-    }
-
-    private static void CopyPanel(float* src, long ld, int valid, int depth, int width, float* dst)
-    {
+        // Row by row of the source, so that it is read sequentially once; each panel receives one
+        // run of `width` floats per depth step.
+        var fullRows = rows - rows % width;
         for (var p = 0; p < depth; p++)
         {
             var s = src + p * ld;
             var d = dst + p * width;
-            var r = 0;
-            for (; r + 8 <= valid; r += 8)
-                Vector256.Store(Vector256.Load(s + r), d + r);
-            for (; r + 4 <= valid; r += 4)
-                Vector128.Store(Vector128.Load(s + r), d + r);
-            for (; r < valid; r++)
-                d[r] = s[r];
-            for (; r < width; r++)
-                d[r] = 0f;
+            for (var r0 = 0; r0 < fullRows; r0 += width, d += (long)width * depth)
+            {
+                var r = 0;
+                for (; r + 8 <= width; r += 8)
+                    Vector256.Store(Vector256.Load(s + r0 + r), d + r);
+                for (; r + 4 <= width; r += 4)
+                    Vector128.Store(Vector128.Load(s + r0 + r), d + r);
+                for (; r < width; r++)
+                    d[r] = s[r0 + r];
+            }
+            if (fullRows < rows)
+                CopyRun(s + fullRows, rows - fullRows, width, d);
         }
+    }
+
+    // d[0, valid) = s[0, valid), d[valid, width) = 0.
+    private static void CopyRun(float* s, int valid, int width, float* d)
+    {
+        var r = 0;
+        for (; r + 8 <= valid; r += 8)
+            Vector256.Store(Vector256.Load(s + r), d + r);
+        for (; r + 4 <= valid; r += 4)
+            Vector128.Store(Vector128.Load(s + r), d + r);
+        for (; r < valid; r++)
+            d[r] = s[r];
+        for (; r < width; r++)
+            d[r] = 0f;
     }
 
     private static void TransposePanel(float* src, long ld, int valid, int depth, int width, float* dst)
