@@ -1,4 +1,5 @@
 using PretrainLab.Engine.Compute;
+using PretrainLab.Engine.Model;
 
 namespace PretrainLab.Engine.Tests.Compute;
 
@@ -95,5 +96,34 @@ public unsafe class ParallelismTests
         foreach (var t in callers)
             t.Join();
         Assert.All(counts, row => Assert.All(row, n => Assert.Equal(500, n)));
+    }
+
+    [Fact]
+    public void LoopsAndTrainingStepsAllocateNothingOnceWarm()
+    {
+        var parallelism = new Parallelism(2);
+        var counts = new int[4096];
+        fixed (int* c = counts)
+        {
+            parallelism.For(counts.Length, new CountRows(c));
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+                parallelism.For(counts.Length, new CountRows(c));
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        // Large enough that every kernel runs on both threads.
+        using var model = new GptModel(new GptConfig(2, 2, 64, 32, 256), 4, parallelism);
+        model.Initialize(1);
+        var tokens = Enumerable.Range(0, 128).Select(i => i % 256).ToArray();
+        var targets = Enumerable.Range(0, 128).Select(i => i * 7 % 256).ToArray();
+        for (var step = 0; step < 3; step++)
+        {
+            var start = GC.GetAllocatedBytesForCurrentThread();
+            model.Forward(tokens, targets, 4);
+            model.Backward(1f / 128);
+            if (step > 0)
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
+        }
     }
 }
