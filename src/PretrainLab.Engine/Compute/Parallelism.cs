@@ -1,20 +1,21 @@
 namespace PretrainLab.Engine.Compute;
 
 /// <summary>
-/// How many threads kernels may use, and the driver that splits rows among them. Rows are cut into
-/// contiguous chunks and every output element is computed by exactly one thread with a fixed
-/// reduction order, so results are bit-identical for any thread count.
+/// How many threads kernels may use, and the driver that splits rows among them (on a
+/// <see cref="WorkerTeam"/>: no allocation, a few microseconds per call). Rows are cut into contiguous
+/// chunks and every output element is computed by exactly one thread with a fixed reduction order, so
+/// results are bit-identical for any thread count.
 /// </summary>
 public sealed class Parallelism
 {
-    private readonly ParallelOptions _options;
+    private readonly WorkerTeam? _team;
 
     /// <summary>Uses <paramref name="threads"/> threads; 0 means all logical cores.</summary>
     public Parallelism(int threads = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(threads);
         Threads = threads == 0 ? Environment.ProcessorCount : threads;
-        _options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+        _team = Threads > 1 ? new WorkerTeam(Threads - 1) : null;
     }
 
     /// <summary>A single-threaded instance, handy for tests and references.</summary>
@@ -26,7 +27,8 @@ public sealed class Parallelism
     /// <summary>
     /// Runs <paramref name="operation"/> over rows [0, <paramref name="rows"/>), in at most
     /// <see cref="Threads"/> times <c>chunksPerThread</c> chunks; serially when there is one thread
-    /// or less than <paramref name="minRowsPerChunk"/> rows per chunk would result.
+    /// or less than <paramref name="minRowsPerChunk"/> rows per chunk would result, and also when this
+    /// instance is already running a loop (a nested or concurrent call).
     /// </summary>
     public void For<T>(int rows, in T operation, int minRowsPerChunk = 1, int chunksPerThread = 4)
         where T : struct, IRowOperation
@@ -40,13 +42,9 @@ public sealed class Parallelism
             return;
         }
 
-        var op = operation;
         var perChunk = (rows + chunks - 1) / chunks;
         chunks = (rows + perChunk - 1) / perChunk;
-        Parallel.For(0, chunks, _options, c =>
-        {
-            var start = c * perChunk;
-            op.Invoke(start, Math.Min(start + perChunk, rows));
-        });
+        if (!_team!.TryRun(operation, rows, perChunk, chunks))
+            operation.Invoke(0, rows);
     }
 }

@@ -1,66 +1,138 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PretrainLab.Engine.Compute;
 
 namespace PretrainLab.Engine.Kernels;
 
 /// <summary>
-/// Single-precision matrix products in the one layout every layer reduces to:
-/// <c>C[M,N] = A[M,K] · B[N,K]ᵀ (+ bias[N])</c>, both operands row-major with K contiguous, so each
-/// output is a dot product of two contiguous rows. Backward passes transpose their operands into this
-/// form (see <c>Transpose</c>).
+/// Single-precision matrix products <c>C[M,N] = op(A)·op(B) (+ bias[N])</c>, row-major, where op(A)
+/// is A stored [M,K] or, transposed, [K,M], and op(B) is B stored [K,N] or, transposed, [N,K]. Layers
+/// use three forms: <c>x·Wᵀ</c> forward, <c>dy·W</c> and <c>dyᵀ·x</c> backward, with no explicit
+/// transposes.
 /// </summary>
 /// <remarks>
-/// 4x4 register tiles of Vector256 accumulators, B blocked into panels that stay in L2, rows of A
-/// split across threads. Each output element is reduced in a fixed order by one thread, so results do
-/// not depend on the thread count. The scalar reference lives in the tests.
+/// <para>
+/// GotoBLAS/BLIS blocking: for each block of <see cref="ColumnBlock"/> columns and
+/// <see cref="DepthBlock"/> depth steps, B is packed into micro-panels (kept in L2/L3), then for each
+/// block of <see cref="RowBlock"/> rows A is packed likewise (kept in L2), and a register-blocked
+/// micro-kernel computes one tile of C per pair of micro-panels, with the B micro-panel in L1.
+/// Packing reads either layout, which is how the transposed forms cost nothing extra. Packing
+/// buffers are allocated once per thread.
+/// </para>
+/// <para>
+/// Every element of C is one fused multiply-add chain <c>c ← fma(a[i,p], b[p,j], c)</c> for p = 0..K−1
+/// in order, starting from C (when accumulating), the bias or 0, and computed by a single thread. The
+/// result therefore depends neither on the thread count, nor on the blocking, nor on the vector
+/// width: the AVX-512, AVX2 and scalar kernels give identical bits.
+/// </para>
 /// </remarks>
 public static unsafe class Gemm
 {
-    private const int PanelRows = 64;
+    /// <summary>KC: depth steps per packed panel; a 32-wide B micro-panel of this depth fills half of L1.</summary>
+    internal const int DepthBlock = 192;
+
+    /// <summary>MC: rows of A packed at a time (a multiple of every kernel's MR); the block stays in L2.</summary>
+    internal const int RowBlock = 144;
+
+    /// <summary>NC: columns of B packed at a time (a multiple of every kernel's NR).</summary>
+    internal const int ColumnBlock = 1024;
+
+    // Below this many FLOPs a product runs on the calling thread: waking another costs ~10-20 µs.
+    private const long ParallelFlops = 1L << 22;
+
+    // Tasks per thread, so that a thread slowed by other processes is covered by the others.
+    private const int TasksPerThread = 2;
+
+    private const int MaxTile = 12 * 32;
+    private const int BufferFloats = RowBlock * DepthBlock + DepthBlock * ColumnBlock + MaxTile;
+
+    [ThreadStatic]
+    private static float[]? t_buffer;
+
+    /// <summary>The fastest kernel this CPU runs.</summary>
+    internal static GemmKernel BestKernel { get; } =
+        Avx512F.IsSupported ? GemmKernel.Vector512 : Vector256.IsHardwareAccelerated ? GemmKernel.Vector256 : GemmKernel.Scalar;
 
     /// <summary>
-    /// Computes <c>C[i,j] = Σ_p A[i,p]·B[j,p] + bias[j]</c> (bias optional); when
-    /// <paramref name="accumulate"/> is set, adds the product to the existing C instead.
+    /// Computes <c>C[i,j] = Σ_p A[i,p]·B[j,p] + bias[j]</c> with A [M,K] and B [N,K] (bias optional);
+    /// when <paramref name="accumulate"/> is set, adds the product to the existing C instead.
     /// </summary>
     public static void MultiplyTransposed(
         Parallelism parallelism, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
-        int m, int n, int k, ReadOnlySpan<float> bias = default, bool accumulate = false)
+        int m, int n, int k, ReadOnlySpan<float> bias = default, bool accumulate = false) =>
+        Multiply(parallelism, a, false, b, true, c, m, n, k, bias, accumulate);
+
+    /// <summary>Pointer form of <see cref="MultiplyTransposed(Parallelism, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, ReadOnlySpan{float}, bool)"/>.</summary>
+    public static void MultiplyTransposed(
+        Parallelism parallelism, float* a, float* b, float* c, int m, int n, int k, float* bias, bool accumulate) =>
+        Multiply(parallelism, a, false, b, true, c, m, n, k, bias, accumulate);
+
+    /// <summary>
+    /// Computes <c>C[i,j] = Σ_p op(A)[i,p]·op(B)[p,j] + bias[j]</c> for C [M,N], where op(A)[i,p] is
+    /// <c>A[i·K + p]</c> (A stored [M,K]) or, with <paramref name="transposeA"/>, <c>A[p·M + i]</c>
+    /// (A stored [K,M]), and op(B)[p,j] is <c>B[p·N + j]</c> (B stored [K,N]) or, with
+    /// <paramref name="transposeB"/>, <c>B[j·K + p]</c> (B stored [N,K]). With
+    /// <paramref name="accumulate"/> the product is added to the existing C, and there is no bias.
+    /// </summary>
+    public static void Multiply(
+        Parallelism parallelism, ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b, bool transposeB,
+        Span<float> c, int m, int n, int k, ReadOnlySpan<float> bias = default, bool accumulate = false) =>
+        Multiply(BestKernel, parallelism, a, transposeA, b, transposeB, c, m, n, k, bias, accumulate);
+
+    /// <summary>Pointer form of <see cref="Multiply(Parallelism, ReadOnlySpan{float}, bool, ReadOnlySpan{float}, bool, Span{float}, int, int, int, ReadOnlySpan{float}, bool)"/>.</summary>
+    public static void Multiply(
+        Parallelism parallelism, float* a, bool transposeA, float* b, bool transposeB, float* c,
+        int m, int n, int k, float* bias, bool accumulate) =>
+        Multiply(BestKernel, parallelism, a, transposeA, b, transposeB, c, m, n, k, bias, accumulate);
+
+    /// <summary>The span form on a chosen kernel (tests run every kernel the CPU supports).</summary>
+    internal static void Multiply(
+        GemmKernel kernel, Parallelism parallelism, ReadOnlySpan<float> a, bool transposeA, ReadOnlySpan<float> b,
+        bool transposeB, Span<float> c, int m, int n, int k, ReadOnlySpan<float> bias, bool accumulate)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
         CheckShape(a.Length, (long)m * k, nameof(a));
         CheckShape(b.Length, (long)n * k, nameof(b));
         CheckShape(c.Length, (long)m * n, nameof(c));
         if (!bias.IsEmpty)
             CheckShape(bias.Length, n, nameof(bias));
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
-            MultiplyTransposed(parallelism, pa, pb, pc, m, n, k, bias.IsEmpty ? null : pbias, accumulate);
+            Multiply(kernel, parallelism, pa, transposeA, pb, transposeB, pc, m, n, k, bias.IsEmpty ? null : pbias, accumulate);
     }
 
-    /// <summary>Pointer form of <see cref="MultiplyTransposed(Parallelism, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, ReadOnlySpan{float}, bool)"/>.</summary>
-    public static void MultiplyTransposed(
-        Parallelism parallelism, float* a, float* b, float* c, int m, int n, int k, float* bias, bool accumulate)
+    /// <summary>The pointer form on a chosen kernel.</summary>
+    internal static void Multiply(
+        GemmKernel kernel, Parallelism parallelism, float* a, bool transposeA, float* b, bool transposeB, float* c,
+        int m, int n, int k, float* bias, bool accumulate)
     {
-        var tiles = (m + 3) / 4;
-        var op = new RowTiles(a, b, c, m, n, k, bias, accumulate);
-        // A tile of 4 rows costs 8·n·k flops; keep chunks above ~2 MFLOP so thread hand-off pays.
-        var minTiles = Math.Max(1, (int)Math.Min(int.MaxValue, (1L << 21) / Math.Max(1L, 8L * n * k)));
-        parallelism.For(tiles, op, minTiles);
-    }
+        if (accumulate && bias is not null)
+            throw new ArgumentException("a bias cannot be added while accumulating", nameof(bias));
+        if (m == 0 || n == 0)
+            return;
+        if (k == 0)
+        {
+            if (!accumulate)
+                Fill(c, m, n, bias);
+            return;
+        }
 
-    /// <summary>Writes <c>dst[j,i] = src[i,j]</c> for a row-major <paramref name="rows"/> x <paramref name="cols"/> source.</summary>
-    public static void Transpose(Parallelism parallelism, ReadOnlySpan<float> src, Span<float> dst, int rows, int cols)
-    {
-        CheckShape(src.Length, (long)rows * cols, nameof(src));
-        CheckShape(dst.Length, (long)rows * cols, nameof(dst));
-        fixed (float* ps = src, pd = dst)
-            Transpose(parallelism, ps, pd, rows, cols);
-    }
-
-    /// <summary>Pointer form of <see cref="Transpose(Parallelism, ReadOnlySpan{float}, Span{float}, int, int)"/>.</summary>
-    public static void Transpose(Parallelism parallelism, float* src, float* dst, int rows, int cols)
-    {
-        const int block = 32;
-        var op = new TransposeBlocks(src, dst, rows, cols, block);
-        parallelism.For((cols + block - 1) / block, op, minRowsPerChunk: Math.Max(1, 4096 / Math.Max(rows, 1)));
+        var problem = new Problem(a, transposeA ? m : k, transposeA, b, transposeB ? k : n, transposeB, c, m, n, k, bias, accumulate);
+        switch (kernel)
+        {
+            case GemmKernel.Vector512:
+                Run<MicroKernel512>(parallelism, problem);
+                break;
+            case GemmKernel.Vector256:
+                Run<MicroKernel256>(parallelism, problem);
+                break;
+            default:
+                Run<ScalarMicroKernel>(parallelism, problem);
+                break;
+        }
     }
 
     private static void CheckShape(long actual, long expected, string name)
@@ -69,132 +141,155 @@ public static unsafe class Gemm
             throw new ArgumentException($"{name} has {actual} elements, expected {expected}", name);
     }
 
-    private readonly struct RowTiles(float* a, float* b, float* c, int m, int n, int k, float* bias, bool accumulate)
-        : IRowOperation
+    private static void Fill(float* c, int m, int n, float* bias)
     {
-        public void Invoke(int startTile, int endTile)
+        for (var i = 0; i < m; i++)
         {
-            for (var j0 = 0; j0 < n; j0 += PanelRows)
-            {
-                var j1 = Math.Min(j0 + PanelRows, n);
-                for (var tile = startTile; tile < endTile; tile++)
-                {
-                    var i = tile * 4;
-                    var rowsHere = Math.Min(4, m - i);
-                    var j = j0;
-                    if (rowsHere == 4)
-                    {
-                        for (; j + 4 <= j1; j += 4)
-                            Kernel4x4(i, j);
-                    }
-
-                    for (var r = i; r < i + rowsHere; r++)
-                    {
-                        for (var col = j; col < j1; col++)
-                            Store(r, col, VectorMath.Dot(a + (long)r * k, b + (long)col * k, k));
-                    }
-                }
-            }
-        }
-
-        private void Store(int row, int col, float value)
-        {
-            ref var dst = ref c[(long)row * n + col];
-            if (accumulate)
-                dst += value;
+            var row = new Span<float>(c + (long)i * n, n);
+            if (bias is null)
+                row.Clear();
             else
-                dst = bias is null ? value : value + bias[col];
-        }
-
-        private void Kernel4x4(int i, int j)
-        {
-            var a0 = a + (long)i * k;
-            var a1 = a0 + k;
-            var a2 = a1 + k;
-            var a3 = a2 + k;
-            var b0 = b + (long)j * k;
-            var b1 = b0 + k;
-            var b2 = b1 + k;
-            var b3 = b2 + k;
-            Vector256<float> c00 = default, c01 = default, c02 = default, c03 = default;
-            Vector256<float> c10 = default, c11 = default, c12 = default, c13 = default;
-            Vector256<float> c20 = default, c21 = default, c22 = default, c23 = default;
-            Vector256<float> c30 = default, c31 = default, c32 = default, c33 = default;
-            var p = 0;
-            for (; p <= k - 8; p += 8)
-            {
-                var x0 = Vector256.Load(a0 + p);
-                var x1 = Vector256.Load(a1 + p);
-                var x2 = Vector256.Load(a2 + p);
-                var x3 = Vector256.Load(a3 + p);
-                var y = Vector256.Load(b0 + p);
-                c00 = Vector256.FusedMultiplyAdd(x0, y, c00);
-                c10 = Vector256.FusedMultiplyAdd(x1, y, c10);
-                c20 = Vector256.FusedMultiplyAdd(x2, y, c20);
-                c30 = Vector256.FusedMultiplyAdd(x3, y, c30);
-                y = Vector256.Load(b1 + p);
-                c01 = Vector256.FusedMultiplyAdd(x0, y, c01);
-                c11 = Vector256.FusedMultiplyAdd(x1, y, c11);
-                c21 = Vector256.FusedMultiplyAdd(x2, y, c21);
-                c31 = Vector256.FusedMultiplyAdd(x3, y, c31);
-                y = Vector256.Load(b2 + p);
-                c02 = Vector256.FusedMultiplyAdd(x0, y, c02);
-                c12 = Vector256.FusedMultiplyAdd(x1, y, c12);
-                c22 = Vector256.FusedMultiplyAdd(x2, y, c22);
-                c32 = Vector256.FusedMultiplyAdd(x3, y, c32);
-                y = Vector256.Load(b3 + p);
-                c03 = Vector256.FusedMultiplyAdd(x0, y, c03);
-                c13 = Vector256.FusedMultiplyAdd(x1, y, c13);
-                c23 = Vector256.FusedMultiplyAdd(x2, y, c23);
-                c33 = Vector256.FusedMultiplyAdd(x3, y, c33);
-            }
-
-            Store(i, j, Vector256.Sum(c00) + Tail(a0, b0, p));
-            Store(i, j + 1, Vector256.Sum(c01) + Tail(a0, b1, p));
-            Store(i, j + 2, Vector256.Sum(c02) + Tail(a0, b2, p));
-            Store(i, j + 3, Vector256.Sum(c03) + Tail(a0, b3, p));
-            Store(i + 1, j, Vector256.Sum(c10) + Tail(a1, b0, p));
-            Store(i + 1, j + 1, Vector256.Sum(c11) + Tail(a1, b1, p));
-            Store(i + 1, j + 2, Vector256.Sum(c12) + Tail(a1, b2, p));
-            Store(i + 1, j + 3, Vector256.Sum(c13) + Tail(a1, b3, p));
-            Store(i + 2, j, Vector256.Sum(c20) + Tail(a2, b0, p));
-            Store(i + 2, j + 1, Vector256.Sum(c21) + Tail(a2, b1, p));
-            Store(i + 2, j + 2, Vector256.Sum(c22) + Tail(a2, b2, p));
-            Store(i + 2, j + 3, Vector256.Sum(c23) + Tail(a2, b3, p));
-            Store(i + 3, j, Vector256.Sum(c30) + Tail(a3, b0, p));
-            Store(i + 3, j + 1, Vector256.Sum(c31) + Tail(a3, b1, p));
-            Store(i + 3, j + 2, Vector256.Sum(c32) + Tail(a3, b2, p));
-            Store(i + 3, j + 3, Vector256.Sum(c33) + Tail(a3, b3, p));
-        }
-
-        private float Tail(float* x, float* y, int p)
-        {
-            var s = 0f;
-            for (; p < k; p++)
-                s += x[p] * y[p];
-            return s;
+                new ReadOnlySpan<float>(bias, n).CopyTo(row);
         }
     }
 
-    private readonly struct TransposeBlocks(float* src, float* dst, int rows, int cols, int block) : IRowOperation
+    /// <summary>
+    /// Cuts C into tasks of whole tiles and runs them. Small products run on the calling thread; larger
+    /// ones are split along the longer side first, because each task packs all of the other operand.
+    /// </summary>
+    private static void Run<TKernel>(Parallelism parallelism, in Problem problem)
+        where TKernel : struct, IMicroKernel
     {
-        // One unit of work = a band of `block` source columns, which becomes a band of destination rows.
+        var tilesM = (problem.M + TKernel.Rows - 1) / TKernel.Rows;
+        var tilesN = (problem.N + TKernel.Columns - 1) / TKernel.Columns;
+        var flops = 2L * problem.M * problem.N * problem.K;
+        var tasks = parallelism.Threads == 1 || flops < ParallelFlops ? 1 : parallelism.Threads * TasksPerThread;
+        int partsM, partsN;
+        if (problem.M >= problem.N)
+        {
+            partsM = Math.Min(tasks, tilesM);
+            partsN = Math.Min(tilesN, (tasks + partsM - 1) / partsM);
+        }
+        else
+        {
+            partsN = Math.Min(tasks, tilesN);
+            partsM = Math.Min(tilesM, (tasks + partsN - 1) / partsN);
+        }
+
+        var op = new Tasks<TKernel>(problem, tilesM, tilesN, partsM, partsN);
+        var count = partsM * partsN;
+        if (count == 1)
+            op.Invoke(0, 1);
+        else
+            parallelism.For(count, op, minRowsPerChunk: 1, chunksPerThread: count);
+    }
+
+    /// <summary>This thread's packing buffers, 64-byte aligned: allocated on first use, pinned, reused.</summary>
+    private static float* ThreadBuffer()
+    {
+        var buffer = t_buffer ??= GC.AllocateUninitializedArray<float>(BufferFloats + 16, pinned: true);
+        var address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (float*)((address + 63) & ~(nint)63);
+    }
+
+    /// <summary>Operands, shapes and leading dimensions of one product.</summary>
+    private readonly struct Problem(
+        float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB, float* c, int m, int n, int k,
+        float* bias, bool accumulate)
+    {
+        public readonly float* A = a;
+        public readonly long Lda = lda;
+        public readonly bool TransposeA = transposeA;
+        public readonly float* B = b;
+        public readonly long Ldb = ldb;
+        public readonly bool TransposeB = transposeB;
+        public readonly float* C = c;
+        public readonly int M = m;
+        public readonly int N = n;
+        public readonly int K = k;
+        public readonly float* Bias = bias;
+        public readonly bool Accumulate = accumulate;
+    }
+
+    /// <summary>Task t computes the rows of part t / partsN and the columns of part t % partsN, over all of K.</summary>
+    private readonly struct Tasks<TKernel>(Problem problem, int tilesM, int tilesN, int partsM, int partsN) : IRowOperation
+        where TKernel : struct, IMicroKernel
+    {
         public void Invoke(int start, int end)
         {
-            for (var band = start; band < end; band++)
+            var buffer = ThreadBuffer();
+            for (var t = start; t < end; t++)
             {
-                var c0 = band * block;
-                var c1 = Math.Min(c0 + block, cols);
-                for (var r0 = 0; r0 < rows; r0 += block)
+                int pm = t / partsN, pn = t % partsN;
+                var m0 = (int)((long)tilesM * pm / partsM) * TKernel.Rows;
+                var m1 = Math.Min(problem.M, (int)((long)tilesM * (pm + 1) / partsM) * TKernel.Rows);
+                var n0 = (int)((long)tilesN * pn / partsN) * TKernel.Columns;
+                var n1 = Math.Min(problem.N, (int)((long)tilesN * (pn + 1) / partsN) * TKernel.Columns);
+                Compute(m0, m1, n0, n1, buffer);
+            }
+        }
+
+        private void Compute(int m0, int m1, int n0, int n1, float* buffer)
+        {
+            var packA = buffer;
+            var packB = packA + RowBlock * DepthBlock;
+            var tile = packB + DepthBlock * ColumnBlock;
+            var p = problem;
+            for (var jc = n0; jc < n1; jc += ColumnBlock)
+            {
+                var nc = Math.Min(ColumnBlock, n1 - jc);
+                for (var pc = 0; pc < p.K; pc += DepthBlock)
                 {
-                    var r1 = Math.Min(r0 + block, rows);
-                    for (var col = c0; col < c1; col++)
+                    var kc = Math.Min(DepthBlock, p.K - pc);
+                    if (p.TransposeB)
+                        PanelPacking.PackTransposing(p.B + jc * p.Ldb + pc, p.Ldb, nc, kc, TKernel.Columns, packB);
+                    else
+                        PanelPacking.PackCopying(p.B + pc * p.Ldb + jc, p.Ldb, nc, kc, TKernel.Columns, packB);
+                    // The first depth block starts each chain from C, the bias or zero; later ones continue it.
+                    var load = pc > 0 || p.Accumulate;
+                    var bias = load || p.Bias is null ? null : p.Bias + jc;
+                    for (var ic = m0; ic < m1; ic += RowBlock)
                     {
-                        var d = dst + (long)col * rows;
-                        for (var r = r0; r < r1; r++)
-                            d[r] = src[(long)r * cols + col];
+                        var mc = Math.Min(RowBlock, m1 - ic);
+                        if (p.TransposeA)
+                            PanelPacking.PackCopying(p.A + pc * p.Lda + ic, p.Lda, mc, kc, TKernel.Rows, packA);
+                        else
+                            PanelPacking.PackTransposing(p.A + ic * p.Lda + pc, p.Lda, mc, kc, TKernel.Rows, packA);
+                        for (var jr = 0; jr < nc; jr += TKernel.Columns)
+                        {
+                            var cols = Math.Min(TKernel.Columns, nc - jr);
+                            var b = packB + jr * kc;
+                            var tileBias = bias is null ? null : bias + jr;
+                            for (var ir = 0; ir < mc; ir += TKernel.Rows)
+                            {
+                                var rows = Math.Min(TKernel.Rows, mc - ir);
+                                var c = p.C + (long)(ic + ir) * p.N + jc + jr;
+                                if (rows == TKernel.Rows && cols == TKernel.Columns)
+                                    TKernel.Run(kc, packA + ir * kc, b, c, p.N, load, tileBias);
+                                else
+                                    EdgeTile(kc, packA + ir * kc, b, c, rows, cols, load, tileBias, tile);
+                            }
+                        }
                     }
                 }
+            }
+        }
+
+        /// <summary>A partial tile, computed whole in <paramref name="tile"/> (the panels are zero-padded) and copied out.</summary>
+        private void EdgeTile(int kc, float* a, float* b, float* c, int rows, int cols, bool load, float* bias, float* tile)
+        {
+            var width = TKernel.Columns;
+            new Span<float>(tile, TKernel.Rows * width).Clear();
+            for (var i = 0; i < rows; i++)
+            {
+                for (var j = 0; j < cols; j++)
+                    tile[i * width + j] = load ? c[(long)i * problem.N + j] : bias is null ? 0f : bias[j];
+            }
+            TKernel.Run(kc, a, b, tile, width, load: true, bias: null);
+            for (var i = 0; i < rows; i++)
+            {
+                for (var j = 0; j < cols; j++)
+                    c[(long)i * problem.N + j] = tile[i * width + j];
             }
         }
     }

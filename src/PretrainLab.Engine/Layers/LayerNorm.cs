@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Model;
 using PretrainLab.Engine.Tensors;
@@ -11,6 +12,9 @@ namespace PretrainLab.Engine.Layers;
 public sealed unsafe class LayerNorm : Norm
 {
     private const float Epsilon = 1e-5f;
+
+    // Columns of the parameter gradients per parallel unit.
+    private const int ParameterColumns = 64;
     private readonly Workspace _workspace;
     private readonly int _width;
     private Tensor _mean;
@@ -46,24 +50,13 @@ public sealed unsafe class LayerNorm : Norm
     /// <inheritdoc/>
     public override void Backward(Tensor input, Tensor dOutput, Tensor dInput, int rows)
     {
-        _workspace.Parallelism.For(rows, new BackwardRows(input.Data, dOutput.Data, dInput.Data, Weight.Data.Data,
-            _mean.Data, _rstd.Data, _width), minRowsPerChunk: 16);
-
-        // Parameter gradients sum over rows: done in row order for thread-count independence.
-        var dw = Weight.Grad.Data;
-        var db = Bias is null ? null : Bias.Grad.Data;
-        for (var r = 0; r < rows; r++)
-        {
-            var x = input.Data + (long)r * _width;
-            var dy = dOutput.Data + (long)r * _width;
-            float mean = _mean.Data[r], rstd = _rstd.Data[r];
-            for (var i = 0; i < _width; i++)
-            {
-                if (db is not null)
-                    db[i] += dy[i];
-                dw[i] += (x[i] - mean) * rstd * dy[i];
-            }
-        }
+        var par = _workspace.Parallelism;
+        par.For(rows, new BackwardRows(input.Data, dOutput.Data, dInput.Data, Weight.Data.Data, _mean.Data, _rstd.Data, _width),
+            minRowsPerChunk: 16);
+        // Parameter gradients sum over rows: each column in row order, so any thread count gives the same bits.
+        par.For((_width + ParameterColumns - 1) / ParameterColumns, new ParameterGradients(input.Data, dOutput.Data,
+                Weight.Grad.Data, Bias is null ? null : Bias.Grad.Data, _mean.Data, _rstd.Data, rows, _width),
+            minRowsPerChunk: Math.Max(1, (1 << 17) / Math.Max(1, rows * ParameterColumns)));
     }
 
     private readonly struct ForwardRows(float* x, float* y, float* w, float* b, float* mean, float* rstd, int c)
@@ -75,20 +68,38 @@ public sealed unsafe class LayerNorm : Norm
             {
                 var xr = x + (long)r * c;
                 var yr = y + (long)r * c;
-                var m = 0f;
-                for (var i = 0; i < c; i++)
+                var sum = Vector256<float>.Zero;
+                var i = 0;
+                for (; i + 8 <= c; i += 8)
+                    sum += Vector256.Load(xr + i);
+                var m = Vector256.Sum(sum);
+                for (; i < c; i++)
                     m += xr[i];
                 m /= c;
-                var v = 0f;
-                for (var i = 0; i < c; i++)
+
+                var vm = Vector256.Create(m);
+                var squares = Vector256<float>.Zero;
+                i = 0;
+                for (; i + 8 <= c; i += 8)
                 {
-                    var d = xr[i] - m;
-                    v += d * d;
+                    var d = Vector256.Load(xr + i) - vm;
+                    squares = Vector256.FusedMultiplyAdd(d, d, squares);
                 }
+                var v = Vector256.Sum(squares);
+                for (; i < c; i++)
+                    v = MathF.FusedMultiplyAdd(xr[i] - m, xr[i] - m, v);
                 v /= c;
                 var s = 1f / MathF.Sqrt(v + Epsilon);
-                for (var i = 0; i < c; i++)
-                    yr[i] = (xr[i] - m) * s * w[i] + (b is null ? 0f : b[i]);
+
+                var vs = Vector256.Create(s);
+                i = 0;
+                for (; i + 8 <= c; i += 8)
+                {
+                    var shift = b is null ? Vector256<float>.Zero : Vector256.Load(b + i);
+                    Vector256.FusedMultiplyAdd((Vector256.Load(xr + i) - vm) * vs, Vector256.Load(w + i), shift).Store(yr + i);
+                }
+                for (; i < c; i++)
+                    yr[i] = MathF.FusedMultiplyAdd((xr[i] - m) * s, w[i], b is null ? 0f : b[i]);
                 mean[r] = m;
                 rstd[r] = s;
             }
@@ -106,21 +117,77 @@ public sealed unsafe class LayerNorm : Norm
                 var dyr = dy + (long)r * c;
                 var dxr = dx + (long)r * c;
                 float m = mean[r], s = rstd[r];
+                var vm = Vector256.Create(m);
+                var vs = Vector256.Create(s);
                 // dL/dx = s·(g − mean(g) − x̂·mean(g·x̂)) with g = γ·dy and x̂ the normalised input.
-                var gMean = 0f;
-                var gxMean = 0f;
-                for (var i = 0; i < c; i++)
+                Vector256<float> gSum = Vector256<float>.Zero, gxSum = Vector256<float>.Zero;
+                var i = 0;
+                for (; i + 8 <= c; i += 8)
+                {
+                    var g = Vector256.Load(w + i) * Vector256.Load(dyr + i);
+                    gSum += g;
+                    gxSum = Vector256.FusedMultiplyAdd(g, (Vector256.Load(xr + i) - vm) * vs, gxSum);
+                }
+                var gMean = Vector256.Sum(gSum);
+                var gxMean = Vector256.Sum(gxSum);
+                for (; i < c; i++)
                 {
                     var g = w[i] * dyr[i];
                     gMean += g;
-                    gxMean += g * (xr[i] - m) * s;
+                    gxMean = MathF.FusedMultiplyAdd(g, (xr[i] - m) * s, gxMean);
                 }
                 gMean /= c;
                 gxMean /= c;
-                for (var i = 0; i < c; i++)
+
+                var vg = Vector256.Create(gMean);
+                var vgx = Vector256.Create(gxMean);
+                i = 0;
+                for (; i + 8 <= c; i += 8)
+                {
+                    var xhat = (Vector256.Load(xr + i) - vm) * vs;
+                    var g = Vector256.Load(w + i) * Vector256.Load(dyr + i);
+                    (Vector256.Load(dxr + i) + (g - vg - xhat * vgx) * vs).Store(dxr + i);
+                }
+                for (; i < c; i++)
                 {
                     var xhat = (xr[i] - m) * s;
                     dxr[i] += (w[i] * dyr[i] - gMean - xhat * gxMean) * s;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds <c>Σ_r x̂·dy</c> to dγ and <c>Σ_r dy</c> to dβ for the columns of units [start, end), rows in
+    /// order; vector lanes are columns, so every element sees the same operations as a scalar loop.
+    /// </summary>
+    private readonly struct ParameterGradients(float* x, float* dy, float* dw, float* db, float* mean, float* rstd, int rows, int c)
+        : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            var from = start * ParameterColumns;
+            var to = Math.Min(end * ParameterColumns, c);
+            for (var r = 0; r < rows; r++)
+            {
+                var xr = x + (long)r * c;
+                var dyr = dy + (long)r * c;
+                float m = mean[r], s = rstd[r];
+                var vm = Vector256.Create(m);
+                var vs = Vector256.Create(s);
+                var i = from;
+                for (; i + 8 <= to; i += 8)
+                {
+                    var d = Vector256.Load(dyr + i);
+                    if (db is not null)
+                        (Vector256.Load(db + i) + d).Store(db + i);
+                    (Vector256.Load(dw + i) + (Vector256.Load(xr + i) - vm) * vs * d).Store(dw + i);
+                }
+                for (; i < to; i++)
+                {
+                    if (db is not null)
+                        db[i] += dyr[i];
+                    dw[i] += (xr[i] - m) * s * dyr[i];
                 }
             }
         }

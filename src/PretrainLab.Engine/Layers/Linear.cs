@@ -1,3 +1,4 @@
+using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Kernels;
 using PretrainLab.Engine.Model;
 using PretrainLab.Engine.Tensors;
@@ -10,6 +11,9 @@ namespace PretrainLab.Engine.Layers;
 /// </summary>
 public sealed unsafe class Linear
 {
+    // Columns of db per parallel unit of the bias gradient.
+    private const int BiasColumns = 64;
+
     private readonly Workspace _workspace;
 
     /// <summary>Declares <c>{name}.weight</c> (and <c>{name}.bias</c>) in <paramref name="parameters"/>.</summary>
@@ -44,13 +48,11 @@ public sealed unsafe class Linear
     /// <summary>Output width.</summary>
     public int OutFeatures { get; }
 
-    /// <summary>Reserves the scratch that <see cref="Backward"/> needs for up to <paramref name="rows"/> rows.</summary>
-    public void Plan(int rows)
-    {
-        _workspace.Require(0, (long)InFeatures * OutFeatures);
-        _workspace.Require(1, (long)rows * OutFeatures);
-        _workspace.Require(2, (long)rows * InFeatures);
-    }
+    /// <summary>
+    /// Plans for up to <paramref name="rows"/> rows. Nothing needs reserving: backward hands its
+    /// operands to <see cref="Gemm"/> as they are stored; kept so that every layer plans alike.
+    /// </summary>
+    public void Plan(int rows) => ArgumentOutOfRangeException.ThrowIfNegative(rows);
 
     /// <summary>Computes <c>output[r,o] = Σ_i input[r,i]·W[o,i] + b[o]</c> for <paramref name="rows"/> rows.</summary>
     public void Forward(Tensor input, Tensor output, int rows) =>
@@ -65,24 +67,28 @@ public sealed unsafe class Linear
     {
         var par = _workspace.Parallelism;
         if (dInput.Length > 0)
-        {
-            var wT = _workspace.Scratch(0);
-            Gemm.Transpose(par, Weight.Data.Data, wT.Data, OutFeatures, InFeatures);
-            Gemm.MultiplyTransposed(par, dOutput.Data, wT.Data, dInput.Data, rows, InFeatures, OutFeatures, null, accumulate: false);
-        }
+            Gemm.Multiply(par, dOutput.Data, false, Weight.Data.Data, false, dInput.Data, rows, InFeatures, OutFeatures, null, accumulate: false);
 
-        var dyT = _workspace.Scratch(1);
-        var xT = _workspace.Scratch(2);
-        Gemm.Transpose(par, dOutput.Data, dyT.Data, rows, OutFeatures);
-        Gemm.Transpose(par, input.Data, xT.Data, rows, InFeatures);
-        Gemm.MultiplyTransposed(par, dyT.Data, xT.Data, Weight.Grad.Data, OutFeatures, InFeatures, rows, null, accumulate: true);
+        // dW[o,i] += Σ_r dy[r,o]·x[r,i]: dy read as [K=rows, M=out], x as [K, N=in].
+        Gemm.Multiply(par, dOutput.Data, true, input.Data, false, Weight.Grad.Data, OutFeatures, InFeatures, rows, null, accumulate: true);
 
         if (Bias is not null)
         {
-            // Rows in order, so the sum is the same for any thread count.
-            var db = Bias.Grad.Data;
+            // Below ~256k additions a second thread costs more than it saves.
+            par.For((OutFeatures + BiasColumns - 1) / BiasColumns, new BiasGradient(dOutput.Data, Bias.Grad.Data, rows, OutFeatures),
+                minRowsPerChunk: Math.Max(1, (1 << 18) / Math.Max(1, rows * BiasColumns)));
+        }
+    }
+
+    /// <summary>Adds the column sums of dy to db, 64 columns per unit, each sum in row order so any thread count gives the same bits.</summary>
+    private readonly struct BiasGradient(float* dy, float* db, int rows, int width) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            var from = start * BiasColumns;
+            var count = Math.Min(end * BiasColumns, width) - from;
             for (var r = 0; r < rows; r++)
-                VectorMath.Add(db, dOutput.Data + (long)r * OutFeatures, db, OutFeatures);
+                VectorMath.Add(db + from, dy + (long)r * width + from, db + from, count);
         }
     }
 }

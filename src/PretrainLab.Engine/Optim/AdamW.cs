@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PretrainLab.Engine.Model;
 using PretrainLab.Engine.Tensors;
 
@@ -66,15 +68,55 @@ public sealed unsafe class AdamW : IOptimizer
             var g = p.Grad.Data;
             var m = FirstMoment.Data + p.Offset;
             var v = SecondMoment.Data + p.Offset;
-            for (var i = 0; i < p.Length; i++)
-            {
-                theta[i] *= decay;
-                m[i] = m[i] * b1 + g[i] * oneMinusB1;
-                v[i] = v[i] * b2 + g[i] * g[i] * oneMinusB2;
-                theta[i] -= stepSize * (m[i] / (MathF.Sqrt(v[i]) / bc2 + eps));
-            }
+            Update(theta, g, m, v, p.Length, new Coefficients(decay, stepSize, b1, oneMinusB1, b2, oneMinusB2, bc2, eps));
         }
     }
+
+    /// <summary>
+    /// The per-element update, 16 (AVX-512) or 8 lanes at a time. Each lane performs the scalar
+    /// loop's operations in the same order, with no fused multiply-adds, so every element gets the
+    /// bits the scalar loop (the tail here) would give it.
+    /// </summary>
+    private static void Update(float* theta, float* g, float* m, float* v, int length, in Coefficients c)
+    {
+        var i = 0;
+        if (Avx512F.IsSupported)
+        {
+            for (; i + 16 <= length; i += 16)
+            {
+                var gi = Vector512.Load(g + i);
+                var mi = Vector512.Load(m + i) * c.Beta1 + gi * c.OneMinusBeta1;
+                var vi = Vector512.Load(v + i) * c.Beta2 + gi * gi * c.OneMinusBeta2;
+                var ti = Vector512.Load(theta + i) * c.Decay;
+                ti -= c.StepSize * (mi / (Vector512.Sqrt(vi) / c.Correction2 + Vector512.Create(c.Epsilon)));
+                mi.Store(m + i);
+                vi.Store(v + i);
+                ti.Store(theta + i);
+            }
+        }
+        for (; i + 8 <= length; i += 8)
+        {
+            var gi = Vector256.Load(g + i);
+            var mi = Vector256.Load(m + i) * c.Beta1 + gi * c.OneMinusBeta1;
+            var vi = Vector256.Load(v + i) * c.Beta2 + gi * gi * c.OneMinusBeta2;
+            var ti = Vector256.Load(theta + i) * c.Decay;
+            ti -= c.StepSize * (mi / (Vector256.Sqrt(vi) / c.Correction2 + Vector256.Create(c.Epsilon)));
+            mi.Store(m + i);
+            vi.Store(v + i);
+            ti.Store(theta + i);
+        }
+        for (; i < length; i++)
+        {
+            theta[i] *= c.Decay;
+            m[i] = m[i] * c.Beta1 + g[i] * c.OneMinusBeta1;
+            v[i] = v[i] * c.Beta2 + g[i] * g[i] * c.OneMinusBeta2;
+            theta[i] -= c.StepSize * (m[i] / (MathF.Sqrt(v[i]) / c.Correction2 + c.Epsilon));
+        }
+    }
+
+    /// <summary>One step's scalars for one parameter.</summary>
+    private readonly record struct Coefficients(
+        float Decay, float StepSize, float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float Correction2, float Epsilon);
 
     /// <summary>Frees the moment buffers.</summary>
     public void Dispose() => _arena.Dispose();

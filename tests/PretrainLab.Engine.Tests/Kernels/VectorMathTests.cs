@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PretrainLab.Engine.Kernels;
 
 namespace PretrainLab.Engine.Tests.Kernels;
@@ -42,4 +44,45 @@ public unsafe class VectorMathTests
         }
         Assert.Equal(axpy, y);
     }
+
+    private static float Exp256(float x) => VectorMath.Exp(Vector256.Create(x)).GetElement(3);
+
+    [Fact]
+    public void ExpIsWithinTwoUlpOverTheNormalRange()
+    {
+        var worst = 0.0;
+        for (var x = -87.33f; x < 88.72f; x += 0.00731f)
+            worst = Math.Max(worst, Ulps(Exp256(x), Math.Exp(x)));
+        foreach (var x in new[] { -87.336f, -1e-7f, 1e-7f, 0.34657f, -0.34657f, 88.722f, 88.7228f })
+            worst = Math.Max(worst, Ulps(Exp256(x), Math.Exp(x)));
+        Assert.True(worst <= 2, $"worst error {worst:F2} ulp");
+    }
+
+    [Fact]
+    public void ExpHandlesTheEdgesOfItsRange()
+    {
+        Assert.Equal(1f, Exp256(0f));
+        Assert.Equal(0f, Exp256(-88f));
+        Assert.Equal(0f, Exp256(float.NegativeInfinity));
+        Assert.Equal(float.PositiveInfinity, Exp256(89f));
+        Assert.Equal(float.PositiveInfinity, Exp256(float.PositiveInfinity));
+        Assert.True(float.IsNaN(Exp256(float.NaN)));
+        Assert.True(float.IsFinite(Exp256(88.72283f)));
+    }
+
+    [Fact]
+    public void ExpGivesTheSameBitsAtBothWidths()
+    {
+        if (!Avx512F.IsSupported)
+            return;
+        for (var x = -90f; x < 90f; x += 0.0137f)
+        {
+            var wide = VectorMath.Exp(Vector512.Create(x)).GetElement(11);
+            Assert.Equal(BitConverter.SingleToInt32Bits(Exp256(x)), BitConverter.SingleToInt32Bits(wide));
+        }
+    }
+
+    // |actual − expected| in units of the float spacing at the expected value.
+    private static double Ulps(float actual, double expected) =>
+        Math.Abs(actual - expected) / ((double)MathF.BitIncrement((float)expected) - (float)expected);
 }

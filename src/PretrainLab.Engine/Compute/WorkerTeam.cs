@@ -1,0 +1,151 @@
+using System.Runtime.ExceptionServices;
+
+namespace PretrainLab.Engine.Compute;
+
+/// <summary>
+/// The threads behind <see cref="Parallelism.For{T}"/>: a fixed set of workers that sleep on a
+/// semaphore, take chunks of one job at a time with the calling thread, and exit after a while
+/// without work (they are started again on demand). A job costs no allocation.
+/// </summary>
+/// <remarks>
+/// Chunks are claimed through one 64-bit ticket, <c>generation &lt;&lt; 32 | next chunk</c>, by
+/// compare-and-swap, so a worker that wakes late for a job that has finished can never claim a chunk
+/// of it or of the next one: between jobs the ticket is closed, and the next job is written only while
+/// it is closed. Which thread runs which chunk varies; what a chunk computes does not.
+/// </remarks>
+internal sealed class WorkerTeam
+{
+    private const int Closed = int.MaxValue;
+    private const int IdleMilliseconds = 2000;
+
+    private readonly int _size;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly ManualResetEventSlim _finished = new(false);
+    private long _ticket = Closed;
+    private int _generation;
+    private Job? _job;
+    private int _chunks;
+    private int _done;
+    private int _busy;
+    private int _live;
+    private ExceptionDispatchInfo? _failure;
+
+    /// <summary>A team of <paramref name="workers"/> threads besides the caller.</summary>
+    public WorkerTeam(int workers) => _size = workers;
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> over <paramref name="chunks"/> chunks of
+    /// <paramref name="perChunk"/> rows (the last one shorter) and returns true; returns false at once
+    /// when the team is already running a job (a nested or concurrent call), which the caller then runs itself.
+    /// </summary>
+    public bool TryRun<T>(in T operation, int rows, int perChunk, int chunks)
+        where T : struct, IRowOperation
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+            return false;
+        try
+        {
+            var job = Job<T>.ForThisThread;
+            job.Set(operation, rows, perChunk);
+            _job = job;
+            _chunks = chunks;
+            _done = 0;
+            _failure = null;
+            _finished.Reset();
+            var generation = ++_generation;
+            Volatile.Write(ref _ticket, (long)generation << 32);
+            StartWorkers();
+            _wake.Release(Math.Min(_size, chunks - 1));
+            Participate();
+            // Spins briefly, then sleeps: on a busy machine a spinning caller would take the core
+            // that a preempted worker needs to finish its chunk.
+            _finished.Wait();
+            Volatile.Write(ref _ticket, ((long)generation << 32) | Closed);
+            job.Clear();
+            _failure?.Throw();
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref _busy, 0);
+        }
+    }
+
+    /// <summary>Claims and runs chunks of the open job until none is left.</summary>
+    private void Participate()
+    {
+        while (true)
+        {
+            var ticket = Volatile.Read(ref _ticket);
+            // Read after the ticket: if it shows an unclaimed chunk, these belong to its job.
+            var job = _job;
+            var next = (int)ticket;
+            if (next >= _chunks || job is null)
+                return;
+            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket)
+                continue;
+            try
+            {
+                job.Run(next);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            }
+            if (Interlocked.Increment(ref _done) == _chunks)
+                _finished.Set();
+        }
+    }
+
+    private void StartWorkers()
+    {
+        while (Volatile.Read(ref _live) < _size)
+        {
+            Interlocked.Increment(ref _live);
+            new Thread(Work) { IsBackground = true, Name = "plab worker" }.Start();
+        }
+    }
+
+    private void Work()
+    {
+        while (_wake.Wait(IdleMilliseconds))
+            Participate();
+        Interlocked.Decrement(ref _live);
+    }
+
+    /// <summary>A job's operation behind a class, so that workers can run it without knowing its type.</summary>
+    private abstract class Job
+    {
+        public abstract void Run(int chunk);
+    }
+
+    /// <summary>One reusable job per operation type and calling thread.</summary>
+    private sealed class Job<T> : Job
+        where T : struct, IRowOperation
+    {
+        [ThreadStatic]
+        private static Job<T>? t_job;
+
+        private T _operation;
+        private int _rows;
+        private int _perChunk;
+
+        public static Job<T> ForThisThread => t_job ??= new Job<T>();
+
+        public void Set(in T operation, int rows, int perChunk)
+        {
+            _operation = operation;
+            _rows = rows;
+            _perChunk = perChunk;
+        }
+
+        // Drops the operation's references (if any) once the job is done.
+        public void Clear() => _operation = default;
+
+        public override void Run(int chunk)
+        {
+            var start = chunk * _perChunk;
+            _operation.Invoke(start, Math.Min(start + _perChunk, _rows));
+        }
+    }
+}

@@ -1,0 +1,129 @@
+using PretrainLab.Engine.Compute;
+using PretrainLab.Engine.Model;
+
+namespace PretrainLab.Engine.Tests.Compute;
+
+public unsafe class ParallelismTests
+{
+    /// <summary>Adds 1 to every row it is given and records the ranges' thread.</summary>
+    private readonly struct CountRows(int* counts) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            for (var r = start; r < end; r++)
+                counts[r]++;
+        }
+    }
+
+    private readonly struct Throwing(int failAt) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            if (start <= failAt && failAt < end)
+                throw new InvalidOperationException($"row {failAt}");
+        }
+    }
+
+    private readonly struct Nested(Parallelism parallelism, int* counts, int width) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            for (var r = start; r < end; r++)
+                parallelism.For(width, new CountRows(counts + r * width));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(8)]
+    public void EveryRowIsRunExactlyOnceOverManyCalls(int threads)
+    {
+        var parallelism = new Parallelism(threads);
+        var counts = new int[1000];
+        fixed (int* c = counts)
+        {
+            // Many back-to-back jobs of varying size: late workers must never run a chunk twice.
+            for (var call = 0; call < 3000; call++)
+                parallelism.For(1 + call % 1000, new CountRows(c), chunksPerThread: 1 + call % 5);
+        }
+        for (var r = 0; r < counts.Length; r++)
+        {
+            var expected = Enumerable.Range(0, 3000).Count(call => r < 1 + call % 1000);
+            Assert.Equal(expected, counts[r]);
+        }
+    }
+
+    [Fact]
+    public void AnExceptionReachesTheCallerAndTheTeamKeepsWorking()
+    {
+        var parallelism = new Parallelism(3);
+        var ex = Assert.Throws<InvalidOperationException>(() => parallelism.For(100, new Throwing(57)));
+        Assert.Equal("row 57", ex.Message);
+        var counts = new int[100];
+        fixed (int* c = counts)
+            parallelism.For(100, new CountRows(c));
+        Assert.All(counts, n => Assert.Equal(1, n));
+    }
+
+    [Fact]
+    public void NestedLoopsRunInnerLoopsOnTheirThread()
+    {
+        var parallelism = new Parallelism(2);
+        var counts = new int[16 * 50];
+        fixed (int* c = counts)
+            parallelism.For(16, new Nested(parallelism, c, 50));
+        Assert.All(counts, n => Assert.Equal(1, n));
+    }
+
+    [Fact]
+    public void ConcurrentCallersShareOneInstanceSafely()
+    {
+        var parallelism = new Parallelism(2);
+        var counts = new int[4][];
+        var callers = Enumerable.Range(0, 4).Select(i => new Thread(() =>
+        {
+            counts[i] = new int[300];
+            fixed (int* c = counts[i])
+            {
+                for (var call = 0; call < 500; call++)
+                    parallelism.For(300, new CountRows(c));
+            }
+        })).ToArray();
+        foreach (var t in callers)
+            t.Start();
+        foreach (var t in callers)
+            t.Join();
+        Assert.All(counts, row => Assert.All(row, n => Assert.Equal(500, n)));
+    }
+
+    [Fact]
+    public void LoopsAndTrainingStepsAllocateNothingOnceWarm()
+    {
+        var parallelism = new Parallelism(2);
+        var counts = new int[4096];
+        fixed (int* c = counts)
+        {
+            parallelism.For(counts.Length, new CountRows(c));
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
+                parallelism.For(counts.Length, new CountRows(c));
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        // Large enough that every kernel runs on both threads.
+        using var model = new GptModel(new GptConfig(2, 2, 64, 32, 256), 4, parallelism);
+        model.Initialize(1);
+        var tokens = Enumerable.Range(0, 128).Select(i => i % 256).ToArray();
+        var targets = Enumerable.Range(0, 128).Select(i => i * 7 % 256).ToArray();
+        for (var step = 0; step < 3; step++)
+        {
+            var start = GC.GetAllocatedBytesForCurrentThread();
+            model.Forward(tokens, targets, 4);
+            model.Backward(1f / 128);
+            if (step > 0)
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
+        }
+    }
+}
