@@ -121,14 +121,13 @@ public sealed unsafe class Muon : IOptimizer
     // X ← aX + (bA + cA·A)X with A = X·Xᵀ, for X of shape [r, c], r ≤ c.
     private void NewtonSchulzStep(int r, int c)
     {
-        float* x = _x.Data, gram = _gram.Data, gram2 = _gram2.Data, xT = _xT.Data, product = _product.Data;
+        float* x = _x.Data, gram = _gram.Data, gram2 = _gram2.Data, product = _product.Data;
         Gemm.MultiplyTransposed(_parallelism, x, x, gram, r, r, c, null, accumulate: false);
         // A is symmetric, so A·A = A·Aᵀ.
         Gemm.MultiplyTransposed(_parallelism, gram, gram, gram2, r, r, r, null, accumulate: false);
         for (var j = 0; j < r * r; j++)
             gram2[j] = B * gram[j] + C * gram2[j];
-        Transpose(x, xT, r, c);
-        Gemm.MultiplyTransposed(_parallelism, gram2, xT, product, r, c, r, null, accumulate: false);
+        Gemm.Multiply(_parallelism, gram2, transposeA: false, x, transposeB: false, product, r, c, r, null, accumulate: false);
         for (var j = 0; j < r * c; j++)
             x[j] = A * x[j] + product[j];
     }
