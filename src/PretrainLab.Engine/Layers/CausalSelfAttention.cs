@@ -12,9 +12,11 @@ namespace PretrainLab.Engine.Layers;
 /// by RoPE; then per head <c>y = softmax(q·kᵀ/√d_head + causal mask)·v</c>, heads concatenated,
 /// then <c>c_proj</c>. With the defaults (H_kv = H, no QK-norm, no RoPE) this is GPT-2's attention.
 /// </summary>
-/// <remarks>The attention probabilities [B, H, T, T] are kept for backward. Forward work is split
-/// over (batch, head); backward over (batch, key/value head), so the heads that share a key/value
-/// head add their gradients in a fixed order and any thread count gives the same bits.</remarks>
+/// <remarks>The attention probabilities [B, H, T, T] are kept for backward. Each head's products
+/// run as single-threaded GEMMs on gathered [T, d_head] blocks (the full T×T square; masked
+/// probabilities are exact zeros). Forward work is split over (batch, head); backward over (batch,
+/// key/value head), so the heads that share a key/value head add their gradients in a fixed order
+/// and any thread count gives the same bits.</remarks>
 public sealed unsafe class CausalSelfAttention
 {
     private const float QkNormEpsilon = 1e-6f;
@@ -201,6 +203,41 @@ public sealed unsafe class CausalSelfAttention
         }
     }
 
+    /// <summary>
+    /// Per-thread scratch for one head: Q, K, V, dY, dQ, dK, dV as contiguous [T, d_head] blocks and
+    /// two [T, T] score blocks. Grown once per thread, so steps do not allocate.
+    /// </summary>
+    private static class HeadScratch
+    {
+        [ThreadStatic]
+        private static float[]? t_buffer;
+
+        public static float[] Get(int t, int hs)
+        {
+            var need = 7 * t * hs + 2 * t * t;
+            if (t_buffer is null || t_buffer.Length < need)
+                t_buffer = GC.AllocateUninitializedArray<float>(need, pinned: true);
+            return t_buffer;
+        }
+    }
+
+    // Copies head columns [offset, offset + hs) of T rows of stride `stride` into a contiguous [T, hs] block.
+    private static void Gather(float* src, int stride, int offset, float* dst, int t, int hs)
+    {
+        for (var i = 0; i < t; i++)
+            new ReadOnlySpan<float>(src + (long)i * stride + offset, hs).CopyTo(new Span<float>(dst + i * hs, hs));
+    }
+
+    private static void Scatter(float* src, float* dst, int stride, int offset, int t, int hs)
+    {
+        for (var i = 0; i < t; i++)
+            new ReadOnlySpan<float>(src + i * hs, hs).CopyTo(new Span<float>(dst + (long)i * stride + offset, hs));
+    }
+
+    /// <summary>
+    /// Per (batch, head): <c>S = Q·Kᵀ/√d</c> and <c>Y = P·V</c> as GEMMs on gathered head blocks, with
+    /// the causal softmax <c>P</c> row by row in between (masked entries are exact zeros).
+    /// </summary>
     private readonly struct ForwardHeads(CausalSelfAttention a, int t) : IRowOperation
     {
         public void Invoke(int start, int end)
@@ -208,44 +245,54 @@ public sealed unsafe class CausalSelfAttention
             int c = a._width, hs = a._headSize, heads = a._heads, width = a.RowWidth, group = a._heads / a._kvHeads;
             var kvWidth = a._kvHeads * hs;
             var scale = 1f / MathF.Sqrt(hs);
-            for (var bh = start; bh < end; bh++)
+            var scratch = HeadScratch.Get(t, hs);
+            fixed (float* buffer = scratch)
             {
-                int b = bh / heads, h = bh % heads, kh = h / group;
-                var baseRow = a._qkv.Data + (long)b * t * width;
-                for (var i = 0; i < t; i++)
+                float* q = buffer, k = q + t * hs, v = k + t * hs, y = v + t * hs;
+                for (var bh = start; bh < end; bh++)
                 {
-                    var q = baseRow + (long)i * width + h * hs;
-                    var att = a._att.Data + ((long)bh * t + i) * t;
-                    var max = float.NegativeInfinity;
-                    for (var j = 0; j <= i; j++)
-                    {
-                        var s = VectorMath.Dot(q, baseRow + (long)j * width + c + kh * hs, hs) * scale;
-                        att[j] = s;
-                        if (s > max)
-                            max = s;
-                    }
-                    var sum = 0f;
-                    for (var j = 0; j <= i; j++)
-                    {
-                        var e = MathF.Exp(att[j] - max);
-                        att[j] = e;
-                        sum += e;
-                    }
-                    var inv = 1f / sum;
-                    for (var j = 0; j <= i; j++)
-                        att[j] *= inv;
-                    for (var j = i + 1; j < t; j++)
-                        att[j] = 0f;
-
-                    var yi = a._y.Data + ((long)b * t + i) * c + h * hs;
-                    new Span<float>(yi, hs).Clear();
-                    for (var j = 0; j <= i; j++)
-                        VectorMath.Axpy(att[j], baseRow + (long)j * width + c + kvWidth + kh * hs, yi, hs);
+                    int b = bh / heads, h = bh % heads, kh = h / group;
+                    var rows = a._qkv.Data + (long)b * t * width;
+                    Gather(rows, width, h * hs, q, t, hs);
+                    Gather(rows, width, c + kh * hs, k, t, hs);
+                    Gather(rows, width, c + kvWidth + kh * hs, v, t, hs);
+                    var att = a._att.Data + (long)bh * t * t;
+                    Gemm.MultiplyTransposed(Parallelism.Serial, q, k, att, t, t, hs, null, accumulate: false);
+                    for (var i = 0; i < t; i++)
+                        CausalSoftmax(att + (long)i * t, i, t, scale);
+                    Gemm.Multiply(Parallelism.Serial, att, false, v, false, y, t, hs, t, null, accumulate: false);
+                    Scatter(y, a._y.Data + (long)b * t * c, c, h * hs, t, hs);
                 }
             }
         }
+
+        // Row i keeps scores j ≤ i: softmax of scale·s over them, exact zeros after.
+        private static void CausalSoftmax(float* row, int i, int t, float scale)
+        {
+            var max = float.NegativeInfinity;
+            for (var j = 0; j <= i; j++)
+            {
+                row[j] *= scale;
+                max = MathF.Max(max, row[j]);
+            }
+            var sum = 0f;
+            for (var j = 0; j <= i; j++)
+            {
+                var e = MathF.Exp(row[j] - max);
+                row[j] = e;
+                sum += e;
+            }
+            var inv = 1f / sum;
+            for (var j = 0; j <= i; j++)
+                row[j] *= inv;
+            new Span<float>(row + i + 1, t - i - 1).Clear();
+        }
     }
 
+    /// <summary>
+    /// Per (batch, key/value head), over the heads that share it in order: <c>dP = dY·Vᵀ</c>,
+    /// <c>dV += Pᵀ·dY</c>, <c>dS = P⊙(dP − rowsum(P⊙dP))/√d</c>, <c>dQ = dS·K</c>, <c>dK += dSᵀ·Q</c>.
+    /// </summary>
     private readonly struct BackwardHeads(CausalSelfAttention a, int t) : IRowOperation
     {
         public void Invoke(int start, int end)
@@ -253,50 +300,43 @@ public sealed unsafe class CausalSelfAttention
             int c = a._width, hs = a._headSize, width = a.RowWidth, kvHeads = a._kvHeads, group = a._heads / a._kvHeads;
             var kvWidth = kvHeads * hs;
             var scale = 1f / MathF.Sqrt(hs);
-            var dAtt = t <= 4096 ? stackalloc float[t] : new float[t];
-            fixed (float* da = dAtt)
+            var scratch = HeadScratch.Get(t, hs);
+            fixed (float* buffer = scratch)
             {
+                float* q = buffer, k = q + t * hs, v = k + t * hs, dy = v + t * hs, dq = dy + t * hs, dk = dq + t * hs, dv = dk + t * hs;
+                var ds = dv + t * hs;
                 for (var bkv = start; bkv < end; bkv++)
                 {
                     int b = bkv / kvHeads, kh = bkv % kvHeads;
-                    var baseRow = a._qkv.Data + (long)b * t * width;
-                    var dBase = a._dQkv.Data + (long)b * t * width;
-                    var kOffset = c + kh * hs;
-                    var vOffset = c + kvWidth + kh * hs;
-                    for (var i = 0; i < t; i++)
-                    {
-                        var row = dBase + (long)i * width;
-                        new Span<float>(row + kOffset, hs).Clear();
-                        new Span<float>(row + vOffset, hs).Clear();
-                        new Span<float>(row + kh * group * hs, group * hs).Clear();
-                    }
-
+                    var rows = a._qkv.Data + (long)b * t * width;
+                    var dRows = a._dQkv.Data + (long)b * t * width;
+                    Gather(rows, width, c + kh * hs, k, t, hs);
+                    Gather(rows, width, c + kvWidth + kh * hs, v, t, hs);
+                    new Span<float>(dk, t * hs).Clear();
+                    new Span<float>(dv, t * hs).Clear();
                     for (var h = kh * group; h < (kh + 1) * group; h++)
                     {
-                        var bh = b * a._heads + h;
+                        var att = a._att.Data + (long)(b * a._heads + h) * t * t;
+                        Gather(rows, width, h * hs, q, t, hs);
+                        Gather(a._dY.Data + (long)b * t * c, c, h * hs, dy, t, hs);
+                        Gemm.MultiplyTransposed(Parallelism.Serial, dy, v, ds, t, t, hs, null, accumulate: false);
+                        Gemm.Multiply(Parallelism.Serial, att, true, dy, false, dv, t, hs, t, null, accumulate: true);
                         for (var i = 0; i < t; i++)
                         {
-                            var att = a._att.Data + ((long)bh * t + i) * t;
-                            var dyi = a._dY.Data + ((long)b * t + i) * c + h * hs;
-                            // dL/da_ij = dy_i·v_j, and dv_j += a_ij·dy_i.
+                            float* p = att + (long)i * t, d = ds + (long)i * t;
                             var dot = 0f;
                             for (var j = 0; j <= i; j++)
-                            {
-                                da[j] = VectorMath.Dot(dyi, baseRow + (long)j * width + vOffset, hs);
-                                dot += att[j] * da[j];
-                                VectorMath.Axpy(att[j], dyi, dBase + (long)j * width + vOffset, hs);
-                            }
-                            // Softmax backward: ds_ij = a_ij·(da_ij − Σ_k a_ik·da_ik); then s = q·k·scale.
-                            var q = baseRow + (long)i * width + h * hs;
-                            var dq = dBase + (long)i * width + h * hs;
+                                dot += p[j] * d[j];
                             for (var j = 0; j <= i; j++)
-                            {
-                                var ds = att[j] * (da[j] - dot) * scale;
-                                VectorMath.Axpy(ds, baseRow + (long)j * width + kOffset, dq, hs);
-                                VectorMath.Axpy(ds, q, dBase + (long)j * width + kOffset, hs);
-                            }
+                                d[j] = p[j] * (d[j] - dot) * scale;
+                            new Span<float>(d + i + 1, t - i - 1).Clear();
                         }
+                        Gemm.Multiply(Parallelism.Serial, ds, false, k, false, dq, t, hs, t, null, accumulate: false);
+                        Gemm.Multiply(Parallelism.Serial, ds, true, q, false, dk, t, hs, t, null, accumulate: true);
+                        Scatter(dq, dRows, width, h * hs, t, hs);
                     }
+                    Scatter(dk, dRows, width, c + kh * hs, t, hs);
+                    Scatter(dv, dRows, width, c + kvWidth + kh * hs, t, hs);
                 }
             }
         }
