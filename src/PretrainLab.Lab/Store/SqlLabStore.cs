@@ -19,7 +19,7 @@ public abstract class SqlLabStore : ILabStore
         "id, study_id, label, seed, config_hash, recipe_hash, knobs, run_dir, status, rung, target_step, attempt, " +
         "stop_request, threads, worker_host, worker_pid, created_at, started_at, heartbeat_at, finished_at, step, " +
         "total_steps, checkpoint_path, checkpoint_step, tokens, flops, params, train_loss, val_loss, val_bpb, " +
-        "test_loss, test_bpb, tokens_per_second, train_seconds, wall_seconds, reason, error, recipe";
+        "test_loss, test_bpb, tokens_per_second, train_seconds, wall_seconds, reason, error";
 
     private const string StudyColumns = "id, name, created_at, objective, definition, runs_dir";
 
@@ -150,7 +150,7 @@ public abstract class SqlLabStore : ILabStore
 
     /// <inheritdoc/>
     public RunRecord? GetRun(long id) =>
-        Read(() => QueryRuns($"SELECT {RunColumns} FROM runs WHERE id = @i", withRecipe: true, ("i", id)).SingleOrDefault());
+        Read(() => QueryRuns($"SELECT {RunColumns}, recipe FROM runs WHERE id = @i", withRecipe: true, ("i", id)).SingleOrDefault());
 
     /// <inheritdoc/>
     public IReadOnlyList<RunRecord> ListRuns(RunQuery query)
@@ -179,7 +179,7 @@ public abstract class SqlLabStore : ILabStore
             args.Add(("hash", hash));
         }
         var sql = new StringBuilder("SELECT ");
-        sql.Append(query.WithRecipes ? RunColumns : RunColumns.Replace(", recipe", ", NULL"));
+        sql.Append(RunColumns).Append(query.WithRecipes ? ", recipe" : ", NULL");
         sql.Append(" FROM runs");
         if (where.Count > 0)
             sql.Append(" WHERE ").Append(string.Join(" AND ", where));
