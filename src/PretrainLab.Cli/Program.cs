@@ -12,6 +12,9 @@ internal static class Program
             TrainCommand.Create(),
             EvalCommand.Create(),
             BenchCommand.Create(),
+            StudyCommand.Create(),
+            RunsCommand.Create(),
+            WorkerCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
