@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using PretrainLab.Lab.Analysis;
 using PretrainLab.Lab.Store;
 
@@ -9,7 +10,11 @@ namespace PretrainLab.Cli.Commands;
 /// <summary><c>plab runs list|show|compare</c>.</summary>
 internal static class RunsCommand
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     public static Command Create() => new("runs", "Runs in the store: list them, show one, compare two variants over seeds.")
     {

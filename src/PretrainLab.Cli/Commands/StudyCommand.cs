@@ -32,7 +32,7 @@ internal static class StudyCommand
         {
             var spec = StudyFile.Load(parse.GetValue(file)!);
             using var lab = LabStore.Open(parse.GetValue(store));
-            var (study, runs) = StudyPlanner.Create(lab, spec, parse.GetValue(runsDir) ?? Path.Combine("runs", spec.Name));
+            (var study, spec, var runs) = StudyPlanner.Create(lab, spec, parse.GetValue(runsDir) ?? Path.Combine("runs", spec.Name));
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(new { study = study.Name, id = study.Id, runs = runs.Count, variants = spec.Variants.Count, seeds = spec.Seeds, store = lab.Location }));
             else

@@ -65,19 +65,45 @@ public static class RunWorker
             throw new RecipeException(errors);
         var control = new RunControl { Threads = run.Threads, PauseAtStep = run.TargetStep };
         var checkpointDir = Path.Combine(run.RunDirectory, TrainingRun.CheckpointFolder);
-        if (!File.Exists(Path.Combine(checkpointDir, Checkpoint.ModelFile)))
+        if (SavedStep(checkpointDir) is not { } step)
         {
-            // Nothing saved yet: whatever an earlier attempt streamed is repeated from step 0.
+            // Nothing usable saved: whatever an earlier attempt streamed is repeated from step 0.
+            if (Directory.Exists(checkpointDir))
+                Directory.Delete(checkpointDir, recursive: true);
             store.TruncateMetrics(run.Id, attempt, 0);
             return TrainingRun.Train(recipe, run.RunDirectory, recorder, cancellation, control);
         }
 
         // The checkpoint on disk is the truth; the store is brought to exactly its steps, from the run's own log,
         // which is flushed line by line before any checkpoint is written.
-        var step = long.Parse(Checkpoint.ReadMetadata(checkpointDir)["step"], CultureInfo.InvariantCulture);
         store.TruncateMetrics(run.Id, attempt, step);
         store.AppendMetrics(run.Id, attempt, LoggedMetrics(Path.Combine(run.RunDirectory, "metrics.jsonl"), step));
         return TrainingRun.Resume(run.RunDirectory, recorder, cancellation, control);
+    }
+
+    /// <summary>
+    /// The step of the checkpoint in <paramref name="folder"/>, or null when there is none or a kill tore it: the
+    /// optimizer file is written before the model file, so a kill between the two leaves them at different steps,
+    /// and such a pair cannot resume exactly.
+    /// </summary>
+    private static long? SavedStep(string folder)
+    {
+        var model = Path.Combine(folder, Checkpoint.ModelFile);
+        var optimizer = Path.Combine(folder, Checkpoint.OptimizerFile);
+        if (!File.Exists(model) || !File.Exists(optimizer))
+            return null;
+        try
+        {
+            using var m = SafeTensorsReader.Open(model);
+            using var o = SafeTensorsReader.Open(optimizer);
+            return m.Metadata.GetValueOrDefault("step") is { } step && step == o.Metadata.GetValueOrDefault("step")
+                ? long.Parse(step, CultureInfo.InvariantCulture)
+                : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private static RunOutcome ToOutcome(RunSummary s, string? stopRequest)

@@ -224,7 +224,7 @@ public static class StudyFile
             foreach (var point in points)
             {
                 var label = string.Join(",", point.Select(p => $"{p.Path}={p.Value}"));
-                variants.Add(new StudyVariant(label, baselinePath, [.. shared, .. point.Select(p => $"{p.Path}={p.Value}")]));
+                variants.Add(new StudyVariant(label, baselinePath, [.. shared, .. point.Select(p => $"{p.Path}={p.Value}")], GridPoint: true));
             }
         }
 

@@ -13,23 +13,26 @@ public static class StudyPlanner
     /// </summary>
     /// <exception cref="RecipeException">A variant's recipe is invalid, or two variants train the same recipe.</exception>
     /// <exception cref="StoreException">The study exists or the store fails.</exception>
-    public static (StudyRecord Study, IReadOnlyList<RunRecord> Runs) Create(ILabStore store, StudySpec spec, string runsDirectory)
+    public static (StudyRecord Study, StudySpec Spec, IReadOnlyList<RunRecord> Runs) Create(ILabStore store, StudySpec spec, string runsDirectory)
     {
         if (store.FindStudy(spec.Name) is not null)
             throw new StoreException($"a study named '{spec.Name}' already exists in {store.Location}; choose another name");
         runsDirectory = Path.GetFullPath(runsDirectory);
-        var runs = Plan(spec, runsDirectory);
+        (spec, var runs) = Plan(spec, runsDirectory);
         var study = store.CreateStudy(new NewStudy(spec.Name, spec.Objective, spec.ToJson(), runsDirectory));
         var added = store.AddRuns(study.Id, runs);
         store.AddJournalEntry(study.Id, null, "event",
             $"study created: {spec.Variants.Count} variants x {spec.Seeds.Count} seeds = {runs.Count} runs; objective {spec.Objective}" +
             (spec.Halving is { } h ? $"; successive halving eta {h.Eta}, rungs {string.Join(", ", h.Fractions().Select(f => f.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))} of the budget" : ""));
-        return (study, added);
+        return (study, spec, added);
     }
 
-    /// <summary>The runs of <paramref name="spec"/>, each recipe loaded with its variant's overrides and seed.</summary>
+    /// <summary>
+    /// The runs of <paramref name="spec"/>, each recipe loaded with its variant's overrides and seed, and the spec without
+    /// grid points that repeat an earlier variant's recipe.
+    /// </summary>
     /// <exception cref="RecipeException">A variant's recipe is invalid, or two variants train the same recipe.</exception>
-    public static IReadOnlyList<NewRun> Plan(StudySpec spec, string runsDirectory)
+    public static (StudySpec Spec, IReadOnlyList<NewRun> Runs) Plan(StudySpec spec, string runsDirectory)
     {
         var errors = new List<RecipeError>();
         var recipes = new List<(StudyVariant Variant, Recipe Recipe)>();
@@ -44,6 +47,8 @@ public static class StudyPlanner
                 errors.AddRange(e.Errors.Select(x => x with { Source = $"variant '{variant.Label}' ({x.Source ?? Path.GetFileName(variant.Recipe)})" }));
             }
         }
+        var seen = new HashSet<string>();
+        recipes.RemoveAll(r => !seen.Add(NewRun.ConfigHash(r.Recipe)) && r.Variant.GridPoint);
         foreach (var same in recipes.GroupBy(r => NewRun.ConfigHash(r.Recipe)).Where(g => g.Count() > 1))
             errors.Add(new RecipeError("", $"variants {string.Join(" and ", same.Select(s => $"'{s.Variant.Label}'"))} train the same recipe"));
         if (spec.Halving is not null)
@@ -67,7 +72,7 @@ public static class StudyPlanner
                 runs.Add(new NewRun(variant.Label, seeded, knobs, folder, target));
             }
         }
-        return runs;
+        return (spec with { Variants = recipes.Select(r => r.Variant).ToList() }, runs);
     }
 
     private static string FolderName(string label)
