@@ -39,7 +39,10 @@ public sealed record RunComparison
             throw new ArgumentException($"{a} is in study '{studyA.Name}' and {b} in '{studyB.Name}': compare runs of one study");
         var spec = StudySpec.FromJson(studyA.Definition);
         metric ??= spec.Objective;
-        var runs = store.ListRuns(new RunQuery { StudyId = studyA.Id });
+        // Only the three variants involved are read, however large the study.
+        var runs = new[] { spec.Baseline, labelA, labelB }.Distinct()
+            .SelectMany(label => store.ListRuns(new RunQuery { StudyId = studyA.Id, Label = label }))
+            .ToList();
         var baselineNoise = StudyAnalysis.NoiseFloorOf(runs, spec.Baseline, metric);
         var noise = baselineNoise.Sigma is null ? StudyAnalysis.NoiseFloorOf(runs, labelA, metric) : baselineNoise;
         var testMetric = StudyAnalysis.TestMetricOf(metric);

@@ -80,6 +80,9 @@ public static class SchemaMigrations
             );
             CREATE INDEX journal_by_study ON journal (study_id, id)
             """),
+        new(2, "runs indexed by variant label, for comparisons", """
+            CREATE INDEX runs_by_study_label ON runs (study_id, label)
+            """),
     ];
 
     /// <summary>The newest version this build knows.</summary>

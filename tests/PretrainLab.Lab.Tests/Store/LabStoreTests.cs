@@ -251,4 +251,24 @@ public sealed class LabStoreTests
         var e = Assert.Throws<StoreException>(() => t.Open());
         Assert.Contains("is not a plab store: it holds other tables (customers)", e.Message);
     }
+
+    [Theory, SqliteStore, PostgresStore]
+    public void AnOlderStoreIsMigratedInPlaceKeepingItsData(StoreKind kind)
+    {
+        using var t = new TestStore(kind);
+        long runId;
+        using (var store = t.Open())
+        {
+            var study = store.CreateStudy(new NewStudy("old", "val_bpb", "{}", "/runs"));
+            runId = store.AddRuns(study.Id, [Run("baseline", 1)])[0].Id;
+        }
+        // Take the store back to schema version 1, as an older plab left it.
+        t.Sql("DROP INDEX runs_by_study_label");
+        t.Sql("DELETE FROM plab_schema WHERE version >= 2");
+
+        using var migrated = t.Open();
+        Assert.Equal(SchemaMigrations.Latest, migrated.SchemaVersion);
+        Assert.Equal("baseline", migrated.GetRun(runId)!.Label);
+        Assert.Single(migrated.ListRuns(new RunQuery { Label = "baseline" }));
+    }
 }
