@@ -20,10 +20,19 @@ public static class RunStateNames
 
     /// <summary>Reads a stored name.</summary>
     /// <exception cref="InvalidDataException">The name is not a run state.</exception>
-    public static RunState Parse(string name) =>
-        Enum.TryParse<RunState>(name, ignoreCase: true, out var state) && name.Length > 0 && char.IsLower(name[0])
-            ? state
-            : throw new InvalidDataException($"unknown run status '{name}'");
+    public static RunState Parse(string name) => name switch
+    {
+        "queued" => RunState.Queued,
+        "starting" => RunState.Starting,
+        "running" => RunState.Running,
+        "paused" => RunState.Paused,
+        "finished" => RunState.Finished,
+        "diverged" => RunState.Diverged,
+        "failed" => RunState.Failed,
+        "pruned" => RunState.Pruned,
+        "cancelled" => RunState.Cancelled,
+        _ => throw new InvalidDataException($"unknown run status '{name}'"),
+    };
 
     /// <summary>True for states no lab will change again: finished, diverged, failed, pruned and cancelled.</summary>
     public static bool IsFinal(this RunState state) =>

@@ -80,7 +80,8 @@ public static class SchemaMigrations
             );
             CREATE INDEX journal_by_study ON journal (study_id, id)
             """),
-        new(2, "runs indexed by variant label, for comparisons", """
+        new(2, "runs indexed by study in id order (listing without a sort) and by variant label (comparisons)", """
+            CREATE INDEX runs_by_study ON runs (study_id, id);
             CREATE INDEX runs_by_study_label ON runs (study_id, label)
             """),
     ];

@@ -189,13 +189,17 @@ public abstract class SqlLabStore : ILabStore
                 throw new ArgumentException($"unknown metric '{metric}'; expected one of {string.Join(", ", MetricNames)}");
             sql.Append($" ORDER BY {metric} ASC NULLS LAST, id");
         }
-        else
+        else if (query.Limit is not null)
         {
             sql.Append(" ORDER BY id");
         }
         if (query.Limit is { } limit)
             sql.Append($" LIMIT {Math.Max(0, limit)}");
-        return Read(() => QueryRuns(sql.ToString(), query.WithRecipes, [.. args]));
+        var runs = Read(() => QueryRuns(sql.ToString(), query.WithRecipes, [.. args]));
+        // Without a limit, sorting here leaves the planner free to use the index that best fits the filter.
+        if (query.OrderByMetric is null && query.Limit is null)
+            runs.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return runs;
     }
 
     /// <inheritdoc/>
@@ -451,8 +455,16 @@ public abstract class SqlLabStore : ILabStore
         using var command = Command(null, sql, args);
         using var r = command.ExecuteReader();
         var runs = new List<RunRecord>();
+        // The seeds of a variant share their knobs: each distinct JSON is parsed once per query.
+        var knobs = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
         while (r.Read())
         {
+            var knobsJson = r.GetString(6);
+            if (!knobs.TryGetValue(knobsJson, out var parsed))
+            {
+                parsed = JsonSerializer.Deserialize<Dictionary<string, string>>(knobsJson) ?? [];
+                knobs[knobsJson] = parsed;
+            }
             runs.Add(new RunRecord
             {
                 Id = r.GetInt64(0),
@@ -461,7 +473,7 @@ public abstract class SqlLabStore : ILabStore
                 Seed = r.GetInt64(3),
                 ConfigHash = r.GetString(4),
                 RecipeHash = r.GetString(5),
-                Knobs = JsonSerializer.Deserialize<Dictionary<string, string>>(r.GetString(6)) ?? [],
+                Knobs = parsed,
                 RunDirectory = r.GetString(7),
                 State = RunStateNames.Parse(r.GetString(8)),
                 Rung = r.GetInt64(9),

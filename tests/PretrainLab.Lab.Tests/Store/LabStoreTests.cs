@@ -264,6 +264,7 @@ public sealed class LabStoreTests
         }
         // Take the store back to schema version 1, as an older plab left it.
         t.Sql("DROP INDEX runs_by_study_label");
+        t.Sql("DROP INDEX runs_by_study");
         t.Sql("DELETE FROM plab_schema WHERE version >= 2");
 
         using var migrated = t.Open();
