@@ -27,6 +27,8 @@ internal static class PlabProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // The tests name their stores; a developer's own PLAB_STORE must not leak into them.
+        start.Environment.Remove("PLAB_STORE");
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "plab.dll"));
         foreach (var a in args)
             start.ArgumentList.Add(a);

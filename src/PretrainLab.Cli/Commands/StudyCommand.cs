@@ -48,10 +48,11 @@ internal static class StudyCommand
         var slots = new Option<int>("--slots") { Description = "Runs trained at once, each in its own process.", DefaultValueFactory = _ => 1 };
         var cores = new Option<int>("--cores") { Description = "Cores to fill (default: all); a run with train.threads 0 gets cores/slots.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var staleAfter = new Option<double>("--stale-after") { Description = "Seconds without a heartbeat after which a running run is taken as orphaned.", DefaultValueFactory = _ => 60 };
+        var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between a worker's heartbeats.", DefaultValueFactory = _ => 1, Hidden = true };
         var store = StoreOption.Create();
         var command = new Command("run", "Train the study's queued runs in worker processes until all are done; resumes orphaned runs.")
         {
-            name, slots, cores, staleAfter, store,
+            name, slots, cores, staleAfter, heartbeat, store,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(CommandErrors.Run(() =>
         {
@@ -60,9 +61,10 @@ internal static class StudyCommand
                 Slots = parse.GetValue(slots),
                 Cores = parse.GetValue(cores),
                 StaleAfter = TimeSpan.FromSeconds(parse.GetValue(staleAfter)),
+                Heartbeat = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
             };
-            if (options.Slots < 1 || options.Cores < 1 || options.StaleAfter <= TimeSpan.Zero)
-                throw new UsageException("--slots and --cores must be at least 1 and --stale-after positive");
+            if (options.Slots < 1 || options.Cores < 1 || options.StaleAfter <= TimeSpan.Zero || options.Heartbeat <= TimeSpan.Zero)
+                throw new UsageException("--slots and --cores must be at least 1, --stale-after and --heartbeat positive");
             var location = LabStore.Resolve(parse.GetValue(store));
             using var lab = LabStore.Open(location);
             var study = StoreOption.FindStudy(lab, parse.GetValue(name));

@@ -18,6 +18,9 @@ public sealed record SchedulerOptions
     /// </summary>
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often workers send heartbeats and metric batches to the store.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the lab looks at the store when no worker has ended.</summary>
     public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(250);
 

@@ -25,6 +25,8 @@ public sealed class StudyScheduler
     private readonly Dictionary<long, WorkerProcess> _workers = [];
     private readonly SemaphoreSlim _wake = new(0);
     private readonly SuccessiveHalving? _halving;
+    private readonly MedianStopping? _earlyStopping;
+    private readonly HashSet<string> _stopped = [];
     private readonly Dictionary<long, IReadOnlyList<long>> _rungSteps = [];
     private readonly Dictionary<(long Run, long Step), double> _rungScores = [];
     private int _launched;
@@ -50,6 +52,8 @@ public sealed class StudyScheduler
         _log = log;
         if (_spec.Halving is { } halving)
             _halving = new SuccessiveHalving(halving, _spec.Objective, _spec.Baseline, RungSteps, ObjectiveAt);
+        if (_spec.EarlyStopping is { } earlyStopping)
+            _earlyStopping = new MedianStopping(earlyStopping, _spec.Objective, _spec.Baseline, run => _store.GetMetrics(run.Id));
     }
 
     /// <summary>Runs the study until every run is final, or until <paramref name="cancellation"/> interrupts it.</summary>
@@ -68,6 +72,8 @@ public sealed class StudyScheduler
                 continue;
             if (!busy && _workers.Count == 0)
                 break;
+            if (_earlyStopping is not null)
+                StopLaggards(runs);
 
             Launch(runs);
             // Woken at once by a worker's exit; otherwise look again after a poll interval.
@@ -160,6 +166,22 @@ public sealed class StudyScheduler
         return applied;
     }
 
+    private void StopLaggards(IReadOnlyList<RunRecord> runs)
+    {
+        foreach (var (label, reason) in _earlyStopping!.Decide(runs).Where(d => !_stopped.Contains(d.Label)))
+        {
+            _stopped.Add(label);
+            foreach (var run in runs.Where(r => r.Label == label))
+            {
+                if (run.State.IsActive())
+                    _store.RequestStop(run.Id, RunWorker.PruneRequest);
+                else if (run.State == RunState.Queued)
+                    _store.Prune(run.Id, reason);
+            }
+            Journal(null, $"stopping variant {label} early: {reason}");
+        }
+    }
+
     private void Launch(IReadOnlyList<RunRecord> runs)
     {
         var adopted = runs.Where(r => r.State.IsActive() && !_workers.ContainsKey(r.Id)).ToList();
@@ -175,7 +197,7 @@ public sealed class StudyScheduler
                 break;
             if (_store.BeginAttempt(run.Id, run.Attempt, threads, _host) is not { } attempt)
                 continue;
-            var worker = _launcher.Start(run.Id, attempt, threads, _storeLocation, () => _wake.Release());
+            var worker = _launcher.Start(run.Id, attempt, threads, _options.Heartbeat, _storeLocation, () => _wake.Release());
             _store.SetWorkerPid(run.Id, attempt, worker.Pid);
             _workers[run.Id] = worker;
             _launched++;

@@ -81,7 +81,7 @@ public interface ILabStore : IDisposable
     /// <summary>Lab side: sends a paused run on to the next rung (queued, pausing at <paramref name="targetStep"/> or finishing when null).</summary>
     bool Promote(long runId, long rung, long? targetStep);
 
-    /// <summary>Lab side: ends a paused run as pruned.</summary>
+    /// <summary>Lab side: ends a paused or queued run as pruned.</summary>
     bool Prune(long runId, string reason);
 
     /// <summary>Lab side: asks the worker of an active run to stop (<c>interrupt</c> or <c>prune</c>) at its next heartbeat.</summary>

@@ -334,9 +334,9 @@ public abstract class SqlLabStore : ILabStore
 
     /// <inheritdoc/>
     public bool Prune(long runId, string reason) => Write(tx => Execute(tx,
-        "UPDATE runs SET status = @pruned, reason = @reason, finished_at = @now WHERE id = @id AND status = @paused",
+        "UPDATE runs SET status = @pruned, reason = @reason, finished_at = @now WHERE id = @id AND status IN (@paused, @queued)",
         ("pruned", RunState.Pruned.ToName()), ("reason", reason), ("now", Now()), ("id", runId),
-        ("paused", RunState.Paused.ToName())) == 1);
+        ("paused", RunState.Paused.ToName()), ("queued", RunState.Queued.ToName())) == 1);
 
     /// <inheritdoc/>
     public bool RequestStop(long runId, string request) => Write(tx => Execute(tx,

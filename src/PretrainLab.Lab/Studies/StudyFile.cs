@@ -24,6 +24,7 @@ namespace PretrainLab.Lab.Studies;
 ///   optim.lr: [1e-3, 3e-3]
 /// recipes: [a.yaml, b.yaml]      # instead of variants: whole recipes; the first is the baseline unless one is named
 /// halving: {eta: 2, min_fraction: 0.25}   # successive halving (ASHA); default off
+/// early_stopping: {min_fraction: 0.25, min_finished: 3}   # or the median stopping rule; default off
 /// test_data: data/test.txt       # evaluated on finished runs, reported separately
 /// max_attempts: 3                # worker crashes a run survives before it is failed
 /// </code>
@@ -34,7 +35,7 @@ public static class StudyFile
     public const string BaselineLabel = "baseline";
 
     private static readonly string[] Keys =
-        ["name", "baseline", "seeds", "objective", "set", "budget", "variants", "grid", "recipes", "halving", "test_data", "max_attempts"];
+        ["name", "baseline", "seeds", "objective", "set", "budget", "variants", "grid", "recipes", "halving", "early_stopping", "test_data", "max_attempts"];
 
     /// <summary>Reads the study file at <paramref name="path"/>.</summary>
     /// <exception cref="RecipeException">The file is missing, malformed or invalid.</exception>
@@ -104,6 +105,9 @@ public static class StudyFile
             var maxAttempts = values.TryGetValue("max_attempts", out var m) ? Integer(m, "max_attempts", min: 1) : 3;
             var testData = values.TryGetValue("test_data", out var t) ? ExistingFile(t, "test_data") : null;
             var halving = values.TryGetValue("halving", out var h) ? Halving(h) : null;
+            var earlyStopping = values.TryGetValue("early_stopping", out var es) ? EarlyStopping(es) : null;
+            if (halving is not null && earlyStopping is not null)
+                Error("early_stopping", "give halving or early_stopping, not both: halving already stops the variants that fall behind", es!);
             var shared = new List<string>();
             if (values.TryGetValue("set", out var set))
                 shared.AddRange(Overrides(set, "set"));
@@ -124,6 +128,7 @@ public static class StudyFile
                 Baseline = variants[0].Label,
                 Variants = variants,
                 Halving = halving,
+                EarlyStopping = earlyStopping,
                 TestData = testData,
                 MaxAttempts = maxAttempts ?? 3,
                 Source = sourcePath,
@@ -274,6 +279,35 @@ public static class StudyFile
                 }
             }
             return new HalvingSpec(eta, minFraction);
+        }
+
+        private EarlyStoppingSpec? EarlyStopping(YamlNode node)
+        {
+            if (node is not YamlMappingNode map)
+            {
+                Error("early_stopping", "expected a mapping {min_fraction, min_finished}", node);
+                return null;
+            }
+            var minFraction = 0.25;
+            var minFinished = 3;
+            foreach (var (k, v) in map.Children)
+            {
+                switch ((k as YamlScalarNode)?.Value)
+                {
+                    case "min_fraction":
+                        var text = Scalar(v, "early_stopping.min_fraction");
+                        if (text is not null && (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out minFraction) || minFraction <= 0 || minFraction >= 1))
+                            Error("early_stopping.min_fraction", $"expected a number in (0, 1), got '{text}'", v);
+                        break;
+                    case "min_finished":
+                        minFinished = Integer(v, "early_stopping.min_finished", min: 1) ?? minFinished;
+                        break;
+                    default:
+                        Error("early_stopping", $"unknown key '{k}'; early_stopping has min_fraction and min_finished", k);
+                        break;
+                }
+            }
+            return new EarlyStoppingSpec(minFraction, minFinished);
         }
 
         private List<int> Seeds(YamlNode node, List<StudyVariant> variants)

@@ -38,6 +38,10 @@ public sealed record StudySpec
     [JsonPropertyName("halving")]
     public HalvingSpec? Halving { get; init; }
 
+    /// <summary>The median stopping rule, or null to let every run finish (not combined with halving).</summary>
+    [JsonPropertyName("early_stopping")]
+    public EarlyStoppingSpec? EarlyStopping { get; init; }
+
     /// <summary>A held-out text file or shard each finished run is evaluated on, reported only; or null.</summary>
     [JsonPropertyName("test_data")]
     public string? TestData { get; init; }

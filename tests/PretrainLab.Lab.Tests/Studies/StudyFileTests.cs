@@ -133,4 +133,21 @@ public sealed class StudyFileTests : IDisposable
         var e = Assert.Throws<RecipeException>(() => StudyPlanner.Plan(spec, _fixture.Directory));
         Assert.Contains("successive halving needs a steps, tokens or flops budget", e.Message);
     }
+
+    [Fact]
+    public void EarlyStoppingIsReadAndCannotBeCombinedWithHalving()
+    {
+        var spec = Parse("""
+            baseline: tiny.yaml
+            seeds: 1
+            early_stopping: {min_fraction: 0.5}
+            """);
+        Assert.Equal(new EarlyStoppingSpec(0.5, 3), spec.EarlyStopping);
+        Assert.Contains(Errors("""
+            baseline: tiny.yaml
+            seeds: 1
+            halving: {eta: 2}
+            early_stopping: {min_finished: 2}
+            """), e => e.Path == "early_stopping" && e.Message.StartsWith("give halving or early_stopping"));
+    }
 }
