@@ -62,7 +62,7 @@ public static class StudyReportMarkdown
         {
             Line(md, "## Which knobs matter");
             Line(md);
-            md.Append(CultureInfo.InvariantCulture, $"Share of the variance of {r.Objective} over finished runs explained by each knob's level means (η², main effects). `seed` is the yardstick: a knob that explains no more than the seed is noise.").Append('\n');
+            md.Append(CultureInfo.InvariantCulture, $"Share of the variance of {r.Objective} over finished runs explained by each knob in an additive main-effects model fitted to all knobs and the seed together (level means are adjusted for the other knobs). `seed` is the yardstick: a knob that explains no more than the seed is noise.").Append('\n');
             Line(md);
             Line(md, "| knob | η² | best level | level means |");
             Line(md, "|---|---|---|---|");

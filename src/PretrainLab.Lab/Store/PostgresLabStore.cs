@@ -25,6 +25,9 @@ public sealed class PostgresLabStore : SqlLabStore
     protected override string ClusteredTableSuffix => "";
 
     /// <inheritdoc/>
+    protected override int MetricRowsPerStatement => 400;
+
+    /// <inheritdoc/>
     protected override string LockRowsSuffix => " FOR UPDATE";
 
     /// <summary>

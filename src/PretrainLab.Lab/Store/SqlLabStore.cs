@@ -23,13 +23,14 @@ public abstract class SqlLabStore : ILabStore
 
     private const string StudyColumns = "id, name, created_at, objective, definition, runs_dir";
 
-    // Rows per multi-row INSERT: few round trips, well under both databases' parameter limits.
-    private const int MetricRowsPerStatement = 400;
 
     private static readonly string[] MetricNames = ["val_loss", "val_bpb", "train_loss", "test_loss", "test_bpb"];
 
     private readonly Lock _gate = new();
     private readonly DbConnection _connection;
+
+    // Prepared metric inserts by row count, reused across calls: parsing the SQL costs more than running it.
+    private readonly Dictionary<int, DbCommand> _metricInserts = [];
 
     /// <summary>Wraps an open <paramref name="connection"/>; call <see cref="Migrate"/> before use.</summary>
     protected SqlLabStore(DbConnection connection, string location)
@@ -52,6 +53,12 @@ public abstract class SqlLabStore : ILabStore
 
     /// <summary>Text after a clustered table's closing parenthesis.</summary>
     protected abstract string ClusteredTableSuffix { get; }
+
+    /// <summary>
+    /// Metric rows per INSERT statement: 1 where statements are cheap to run and parse is the cost (SQLite, in-process),
+    /// hundreds where each statement is a round trip (PostgreSQL).
+    /// </summary>
+    protected abstract int MetricRowsPerStatement { get; }
 
     /// <summary>Text after a SELECT that must lock the rows it reads until the transaction ends.</summary>
     protected abstract string LockRowsSuffix { get; }
@@ -253,29 +260,22 @@ public abstract class SqlLabStore : ILabStore
         var merged = points.GroupBy(p => p.Step).Select(g => g.Aggregate(Merge)).ToList();
         for (var start = 0; start < merged.Count; start += MetricRowsPerStatement)
         {
-            var chunk = merged.Skip(start).Take(MetricRowsPerStatement).ToList();
-            var sql = new StringBuilder("INSERT INTO metrics (run_id, step, tokens, train_loss, val_loss, val_bpb, tokens_per_second) VALUES ");
-            var args = new List<(string, SqlValue)> { ("run", runId) };
-            for (var i = 0; i < chunk.Count; i++)
+            var count = Math.Min(MetricRowsPerStatement, merged.Count - start);
+            var command = MetricInsert(count);
+            command.Transaction = tx;
+            var parameters = command.Parameters;
+            parameters[0].Value = runId;
+            for (var i = 0; i < count; i++)
             {
-                var p = chunk[i];
-                sql.Append(i == 0 ? "" : ", ").Append($"(@run, @s{i}, @k{i}, @l{i}, @v{i}, @b{i}, @r{i})");
-                args.Add(($"s{i}", p.Step));
-                args.Add(($"k{i}", p.Tokens));
-                args.Add(($"l{i}", Finite(p.TrainLoss)));
-                args.Add(($"v{i}", Finite(p.ValLoss)));
-                args.Add(($"b{i}", Finite(p.ValBpb)));
-                args.Add(($"r{i}", Finite(p.TokensPerSecond)));
+                var p = merged[start + i];
+                parameters[1 + 6 * i].Value = p.Step;
+                parameters[2 + 6 * i].Value = (object?)p.Tokens ?? DBNull.Value;
+                parameters[3 + 6 * i].Value = (object?)Finite(p.TrainLoss) ?? DBNull.Value;
+                parameters[4 + 6 * i].Value = (object?)Finite(p.ValLoss) ?? DBNull.Value;
+                parameters[5 + 6 * i].Value = (object?)Finite(p.ValBpb) ?? DBNull.Value;
+                parameters[6 + 6 * i].Value = (object?)Finite(p.TokensPerSecond) ?? DBNull.Value;
             }
-            sql.Append("""
-                 ON CONFLICT (run_id, step) DO UPDATE SET
-                    tokens = COALESCE(excluded.tokens, metrics.tokens),
-                    train_loss = COALESCE(excluded.train_loss, metrics.train_loss),
-                    val_loss = COALESCE(excluded.val_loss, metrics.val_loss),
-                    val_bpb = COALESCE(excluded.val_bpb, metrics.val_bpb),
-                    tokens_per_second = COALESCE(excluded.tokens_per_second, metrics.tokens_per_second)
-                """);
-            Execute(tx, sql.ToString(), [.. args]);
+            command.ExecuteNonQuery();
         }
         return true;
     });
@@ -388,8 +388,40 @@ public abstract class SqlLabStore : ILabStore
     /// <summary>Closes the connection when <paramref name="disposing"/>.</summary>
     protected virtual void Dispose(bool disposing)
     {
-        if (disposing)
-            _connection.Dispose();
+        if (!disposing)
+            return;
+        foreach (var command in _metricInserts.Values)
+            command.Dispose();
+        _connection.Dispose();
+    }
+
+    private DbCommand MetricInsert(int rows)
+    {
+        if (_metricInserts.TryGetValue(rows, out var command))
+            return command;
+        var sql = new StringBuilder("INSERT INTO metrics (run_id, step, tokens, train_loss, val_loss, val_bpb, tokens_per_second) VALUES ");
+        var args = new List<(string, SqlValue)> { ("run", 0L) };
+        for (var i = 0; i < rows; i++)
+        {
+            sql.Append(i == 0 ? "" : ", ").Append($"(@run, @s{i}, @k{i}, @l{i}, @v{i}, @b{i}, @r{i})");
+            args.Add(($"s{i}", 0L));
+            args.Add(($"k{i}", (long?)null));
+            args.Add(($"l{i}", (double?)null));
+            args.Add(($"v{i}", (double?)null));
+            args.Add(($"b{i}", (double?)null));
+            args.Add(($"r{i}", (double?)null));
+        }
+        sql.Append("""
+             ON CONFLICT (run_id, step) DO UPDATE SET
+                tokens = COALESCE(excluded.tokens, metrics.tokens),
+                train_loss = COALESCE(excluded.train_loss, metrics.train_loss),
+                val_loss = COALESCE(excluded.val_loss, metrics.val_loss),
+                val_bpb = COALESCE(excluded.val_bpb, metrics.val_bpb),
+                tokens_per_second = COALESCE(excluded.tokens_per_second, metrics.tokens_per_second)
+            """);
+        command = Command(null, sql.ToString(), [.. args]);
+        _metricInserts[rows] = command;
+        return command;
     }
 
     private bool EndActive(long runId, long attempt, RunState state, string error) => Write(tx => Execute(tx, """

@@ -32,6 +32,9 @@ public sealed class SqliteLabStore : SqlLabStore
     /// <inheritdoc/>
     protected override string ClusteredTableSuffix => " WITHOUT ROWID";
 
+    /// <inheritdoc/>
+    protected override int MetricRowsPerStatement => 1;
+
     // Write transactions begin IMMEDIATE, which already locks the whole database.
     /// <inheritdoc/>
     protected override string LockRowsSuffix => "";
