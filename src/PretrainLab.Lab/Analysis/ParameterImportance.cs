@@ -9,7 +9,8 @@ namespace PretrainLab.Lab.Analysis;
 /// leave, centred, until nothing changes: least squares for a model with one dummy per level). A knob's importance is
 /// the share of the objective's variance its fitted part explains, Σᵢ fₖ(i)² / Σᵢ (yᵢ − ȳ)². Fitting the knobs
 /// together keeps one strong knob from lending its effect to the others, as a plain comparison of marginal means would
-/// in a one-knob-at-a-time design. Runs that leave a knob at the baseline's value form its level <c>baseline</c>. The
+/// in a one-knob-at-a-time design. In an unbalanced design the fitted parts are not orthogonal, so the shares need
+/// not add up to 1 (each is capped at 1); they rank the knobs. Runs that leave a knob at the baseline's value form its level <c>baseline</c>. The
 /// seed is fitted and listed too, as the yardstick: a knob that explains no more than the seed is noise. Interactions
 /// are not modelled.
 /// </summary>
