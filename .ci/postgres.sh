@@ -19,8 +19,11 @@ plab_start_postgres() {
     fi
     echo "installing PostgreSQL (apt-get)..." >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends postgresql >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+    if ! { apt-get install -y -qq --no-install-recommends postgresql >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }; }; then
+      echo "could not install PostgreSQL: the PostgreSQL store tests will be skipped" >&2
+      return 0
+    fi
     bin=$(plab_pg_bin)
   fi
   # initdb and the server refuse to run as root; then the cluster belongs to the postgres user.

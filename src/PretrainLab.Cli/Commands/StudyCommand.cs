@@ -50,9 +50,10 @@ internal static class StudyCommand
         var staleAfter = new Option<double>("--stale-after") { Description = "Seconds without a heartbeat after which a running run is taken as orphaned.", DefaultValueFactory = _ => 60 };
         var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between a worker's heartbeats.", DefaultValueFactory = _ => 1, Hidden = true };
         var store = StoreOption.Create();
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with the outcome instead of a line." };
         var command = new Command("run", "Train the study's queued runs in worker processes until all are done; resumes orphaned runs.")
         {
-            name, slots, cores, staleAfter, heartbeat, store,
+            name, slots, cores, staleAfter, heartbeat, store, json,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(CommandErrors.Run(() =>
         {
@@ -70,7 +71,21 @@ internal static class StudyCommand
             var study = StoreOption.FindStudy(lab, parse.GetValue(name));
             var scheduler = new StudyScheduler(lab, location, study, PlabExecutable.Launcher(), options, Console.Error);
             var result = scheduler.Run(cancellation);
-            Console.WriteLine($"study {study.Name}: {string.Join(", ", result.States.OrderBy(s => s.Key).Select(s => $"{s.Value} {s.Key.ToName()}"))}; {result.Launched} workers started, {result.Recovered} runs recovered");
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    study = study.Name,
+                    interrupted = result.Interrupted,
+                    runs = result.States.OrderBy(s => s.Key).ToDictionary(s => s.Key.ToName(), s => s.Value),
+                    workers_started = result.Launched,
+                    runs_recovered = result.Recovered,
+                }));
+            }
+            else
+            {
+                Console.WriteLine($"study {study.Name}: {string.Join(", ", result.States.OrderBy(s => s.Key).Select(s => $"{s.Value} {s.Key.ToName()}"))}; {result.Launched} workers started, {result.Recovered} runs recovered");
+            }
             return result.Interrupted ? ExitCodes.Cancelled : ExitCodes.Ok;
         })));
         return command;
