@@ -10,11 +10,13 @@ namespace PretrainLab.Cli.Tests;
 /// </summary>
 public sealed class CrashRecoveryTests : IDisposable
 {
-    // About 2 s of training per run on one core: long enough to be killed in the middle.
+    // About 2 s of training per run on an idle core (ten times that on a busy one), with heartbeats every 50 ms:
+    // the kills land in the middle of runs however fast the machine is.
     private const int Steps = 600;
     private const int EvalInterval = 200;
+    private static readonly string[] StudyRun = ["study", "run", "--slots", "2", "--heartbeat", "0.05", "--poll", "0.05"];
 
-    private readonly StudyFolder _folder = new(steps: Steps, checkpointInterval: 100, evalInterval: EvalInterval);
+    private readonly StudyFolder _folder = new(steps: Steps, checkpointInterval: 100, evalInterval: EvalInterval, width: StudyFolder.HeavyWidth);
 
     public CrashRecoveryTests()
     {
@@ -36,7 +38,7 @@ public sealed class CrashRecoveryTests : IDisposable
     [Fact]
     public void KillingTheLabAndItsWorkersLosesNoRunAndCountsNoneTwice()
     {
-        using (var lab = PlabProcess.Start(_folder.Directory, "study", "run", "--slots", "2"))
+        using (var lab = PlabProcess.Start(_folder.Directory, StudyRun))
         {
             _folder.WaitFor(runs => runs.Count(Checkpointed) >= 1 && runs.Any(r => r.State == RunState.Queued), lab, "a run mid-way with a checkpoint");
             lab.Kill(entireProcessTree: true);
@@ -45,7 +47,7 @@ public sealed class CrashRecoveryTests : IDisposable
         using (var store = _folder.OpenStore())
             Assert.Contains(store.ListRuns(new RunQuery()), r => r.State == RunState.Running);
 
-        var (code, stdout, stderr) = _folder.Plab("study", "run", "--slots", "2");
+        var (code, stdout, stderr) = _folder.Plab(StudyRun);
         Assert.True(code == 0, stderr);
         Assert.Contains("4 finished", stdout);
         Assert.Contains("orphaned: its worker (pid", stderr);
@@ -65,7 +67,7 @@ public sealed class CrashRecoveryTests : IDisposable
     public void KillingOnlyTheLabLeavesItsWorkersRunningAndTheNextLabAdoptsThem()
     {
         int[] pids;
-        using (var lab = PlabProcess.Start(_folder.Directory, "study", "run", "--slots", "2"))
+        using (var lab = PlabProcess.Start(_folder.Directory, StudyRun))
         {
             _folder.WaitFor(runs => runs.Count(r => r.State == RunState.Running && r.Step > 0) == 2, lab, "two runs training");
             using var store = _folder.OpenStore();
@@ -75,7 +77,7 @@ public sealed class CrashRecoveryTests : IDisposable
         }
         Assert.All(pids, pid => Assert.True(RunLiveness.IsAlive(pid), $"worker {pid} outlives its lab"));
 
-        var (code, stdout, stderr) = _folder.Plab("study", "run", "--slots", "2");
+        var (code, stdout, stderr) = _folder.Plab(StudyRun);
         Assert.True(code == 0, stderr);
         Assert.Contains("4 finished", stdout);
         Assert.DoesNotContain("orphaned", stderr);
@@ -92,7 +94,7 @@ public sealed class CrashRecoveryTests : IDisposable
     [Fact]
     public async Task AKilledWorkerIsResumedFromItsCheckpointWithoutTakingDownTheLab()
     {
-        using var lab = PlabProcess.Start(_folder.Directory, "study", "run", "--slots", "1");
+        using var lab = PlabProcess.Start(_folder.Directory, [.. StudyRun[..2], "--slots", "1", .. StudyRun[4..]]);
         var stdout = lab.StandardOutput.ReadToEndAsync();
         var stderr = lab.StandardError.ReadToEndAsync();
         _folder.WaitFor(runs => runs.Any(Checkpointed), lab, "a run mid-way with a checkpoint");

@@ -4,9 +4,9 @@ namespace PretrainLab.Cli.Tests;
 
 public sealed class EarlyStoppingTests : IDisposable
 {
-    private const int Steps = 600;
+    private const int Steps = 1000;
 
-    private readonly StudyFolder _folder = new(steps: Steps, checkpointInterval: 100, evalInterval: 50);
+    private readonly StudyFolder _folder = new(steps: Steps, checkpointInterval: 100, evalInterval: 100, width: StudyFolder.HeavyWidth);
 
     public void Dispose() => _folder.Dispose();
 
@@ -24,7 +24,7 @@ public sealed class EarlyStoppingTests : IDisposable
               - {label: lr-1e-5, set: [optim.lr=1e-5]}
             """);
         Assert.Equal(0, _folder.Plab("study", "new", "stop.yaml").ExitCode);
-        var (code, _, stderr) = _folder.Plab("study", "run", "--slots", "1", "--heartbeat", "0.1");
+        var (code, _, stderr) = _folder.Plab("study", "run", "--slots", "1", "--heartbeat", "0.05", "--poll", "0.05");
         Assert.True(code == 0, stderr);
         Assert.Contains("stopping variant lr-1e-5 early: median stopping rule", stderr);
 

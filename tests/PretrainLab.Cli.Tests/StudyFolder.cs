@@ -7,13 +7,17 @@ using PretrainLab.Lab.Store;
 namespace PretrainLab.Cli.Tests;
 
 /// <summary>
-/// A temporary working folder for studies: a small corpus, a test file, a tiny recipe (1 layer, 16 wide, context 8)
-/// and the store <c>plab.db</c> that plab creates there.
+/// A temporary working folder for studies: a small corpus, a test file, a tiny recipe (1 layer, 16 wide, context 8,
+/// batch 4 unless told) and the store <c>plab.db</c> that plab creates there.
 /// </summary>
 public sealed class StudyFolder : IDisposable
 {
-    public StudyFolder(int steps = 40, int checkpointInterval = 10, int evalInterval = 10)
+    /// <summary>Tests that must catch runs in the middle use this width and batch: 8 times the work per step.</summary>
+    public const int HeavyWidth = 32;
+
+    public StudyFolder(int steps = 40, int checkpointInterval = 10, int evalInterval = 10, int width = 16)
     {
+        var batch = width == HeavyWidth ? 8 : 4;
         Directory = System.IO.Directory.CreateTempSubdirectory("plab-study-").FullName;
         var text = string.Concat(Enumerable.Range(0, 400).Select(i => $"Line {i}: to be, or not to be, that is the question {i % 7}.\n"));
         File.WriteAllText(Path.Combine(Directory, "corpus.txt"), text);
@@ -21,9 +25,9 @@ public sealed class StudyFolder : IDisposable
         File.WriteAllText(Path.Combine(Directory, "tiny.yaml"), $"""
             name: tiny
             seed: 1
-            model: {"{"}n_layer: 1, n_head: 2, n_embd: 16, block_size: 8, vocab_size: 256{"}"}
+            model: {"{"}n_layer: 1, n_head: 2, n_embd: {width}, block_size: 8, vocab_size: 256{"}"}
             data: {"{"}format: text, path: corpus.txt{"}"}
-            train: {"{"}batch_size: 4, checkpoint_interval: {checkpointInterval}, threads: 1{"}"}
+            train: {"{"}batch_size: {batch}, checkpoint_interval: {checkpointInterval}, threads: 1{"}"}
             budget: {"{"}steps: {steps}{"}"}
             eval: {"{"}interval: {evalInterval}, tokens: 256{"}"}
             """);

@@ -49,11 +49,12 @@ internal static class StudyCommand
         var cores = new Option<int>("--cores") { Description = "Cores to fill (default: all); a run with train.threads 0 gets cores/slots.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var staleAfter = new Option<double>("--stale-after") { Description = "Seconds without a heartbeat after which a running run is taken as orphaned.", DefaultValueFactory = _ => 60 };
         var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between a worker's heartbeats.", DefaultValueFactory = _ => 1, Hidden = true };
+        var poll = new Option<double>("--poll") { Description = "Seconds between the lab's looks at the store.", DefaultValueFactory = _ => 0.25, Hidden = true };
         var store = StoreOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the outcome instead of a line." };
         var command = new Command("run", "Train the study's queued runs in worker processes until all are done; resumes orphaned runs.")
         {
-            name, slots, cores, staleAfter, heartbeat, store, json,
+            name, slots, cores, staleAfter, heartbeat, poll, store, json,
         };
         command.SetAction((parse, cancellation) => Task.FromResult(CommandErrors.Run(() =>
         {
@@ -63,9 +64,10 @@ internal static class StudyCommand
                 Cores = parse.GetValue(cores),
                 StaleAfter = TimeSpan.FromSeconds(parse.GetValue(staleAfter)),
                 Heartbeat = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
+                Poll = TimeSpan.FromSeconds(parse.GetValue(poll)),
             };
-            if (options.Slots < 1 || options.Cores < 1 || options.StaleAfter <= TimeSpan.Zero || options.Heartbeat <= TimeSpan.Zero)
-                throw new UsageException("--slots and --cores must be at least 1, --stale-after and --heartbeat positive");
+            if (options.Slots < 1 || options.Cores < 1 || options.StaleAfter <= TimeSpan.Zero || options.Heartbeat <= TimeSpan.Zero || options.Poll <= TimeSpan.Zero)
+                throw new UsageException("--slots and --cores must be at least 1, --stale-after, --heartbeat and --poll positive");
             var location = LabStore.Resolve(parse.GetValue(store));
             using var lab = LabStore.Open(location);
             var study = StoreOption.FindStudy(lab, parse.GetValue(name));
