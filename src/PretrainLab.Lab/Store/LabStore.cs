@@ -18,9 +18,7 @@ public static class LabStore
     public static ILabStore Open(string? location)
     {
         location = Resolve(location);
-        if (PostgresLabStore.IsConnectionString(location))
-            return PostgresLabStore.Open(location);
-        return SqliteLabStore.Open(location.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase) ? location["sqlite:".Length..] : location);
+        return PostgresLabStore.IsConnectionString(location) ? PostgresLabStore.Open(location) : SqliteLabStore.Open(location);
     }
 
     /// <summary>

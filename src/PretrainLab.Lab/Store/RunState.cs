@@ -27,6 +27,6 @@ public enum RunState
     /// <summary>Stopped early by successive halving or early stopping; its metrics are those where it stopped.</summary>
     Pruned,
 
-    /// <summary>Cancelled by a person; not resumed.</summary>
+    /// <summary>Cancelled by a person or a researcher (the lab itself never cancels); not resumed.</summary>
     Cancelled,
 }
