@@ -119,4 +119,34 @@ public sealed class CrashRecoveryTests : IDisposable
         foreach (var r in runs)
             _folder.AssertIntact(after, r, Steps, EvalInterval);
     }
+
+    [Fact]
+    public async Task CtrlCStopsTheWorkersAtACheckpointAndTheNextLabResumesThem()
+    {
+        using (var lab = PlabProcess.Start(_folder.Directory, StudyRun))
+        {
+            var stdout = lab.StandardOutput.ReadToEndAsync();
+            var stderr = lab.StandardError.ReadToEndAsync();
+            _folder.WaitFor(runs => runs.Count(Checkpointed) >= 1, lab, "a run mid-way with a checkpoint");
+            using (var kill = Process.Start("kill", ["-INT", lab.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                kill.WaitForExit();
+            Assert.True(lab.WaitForExit(TimeSpan.FromMinutes(2)), "the lab stops after its workers");
+            Assert.True(lab.ExitCode == 130, await stderr);
+            Assert.True((await stderr).Contains("every worker saved a checkpoint and stopped"), await stderr);
+            Assert.Contains("queued", await stdout);
+        }
+        using (var store = _folder.OpenStore())
+        {
+            var runs = store.ListRuns(new RunQuery());
+            Assert.DoesNotContain(runs, r => r.State.IsActive());
+            Assert.Contains(runs, r => r.State == RunState.Queued && r.CheckpointStep > 0 && r.Reason!.StartsWith("interrupted at step"));
+        }
+
+        var (code, stdout2, stderr2) = _folder.Plab(StudyRun);
+        Assert.True(code == 0, stderr2);
+        Assert.Contains("4 finished", stdout2);
+        using var after = _folder.OpenStore();
+        foreach (var run in after.ListRuns(new RunQuery()))
+            _folder.AssertIntact(after, run, Steps, EvalInterval);
+    }
 }

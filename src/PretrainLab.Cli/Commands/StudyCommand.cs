@@ -56,7 +56,9 @@ internal static class StudyCommand
         {
             name, slots, cores, staleAfter, heartbeat, poll, store, json,
         };
-        command.SetAction((parse, cancellation) => Task.FromResult(CommandErrors.Run(() =>
+        // On the thread pool: System.CommandLine installs its Ctrl+C handler only once the action has returned its
+        // task, so work done before returning could not be cancelled, only killed.
+        command.SetAction((parse, cancellation) => Task.Run(() => CommandErrors.Run(() =>
         {
             var options = new SchedulerOptions
             {

@@ -24,7 +24,9 @@ internal static class WorkerCommand
             run, attempt, heartbeat, store,
         };
         command.Hidden = true;
-        command.SetAction((parse, cancellation) => Task.FromResult(CommandErrors.Run(() =>
+        // On the thread pool: System.CommandLine installs its Ctrl+C handler only once the action has returned its
+        // task, so work done before returning could not be cancelled, only killed.
+        command.SetAction((parse, cancellation) => Task.Run(() => CommandErrors.Run(() =>
         {
             using var lab = LabStore.Open(parse.GetValue(store));
             var outcome = RunWorker.Run(lab, parse.GetValue(run), parse.GetValue(attempt),
