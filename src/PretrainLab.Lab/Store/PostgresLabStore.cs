@@ -32,8 +32,8 @@ public sealed class PostgresLabStore : SqlLabStore
 
     /// <summary>
     /// Connects with <paramref name="connectionString"/>: a <c>postgres://user:password@host:port/database</c> URI
-    /// or Npgsql keywords (<c>Host=...;Username=...</c>), and migrates the schema. Connecting gives up after
-    /// 5 seconds unless the string sets a <c>Timeout</c>.
+    /// or Npgsql keywords (<c>Host=...;Username=...</c>), and migrates the schema. Connecting gives up after Npgsql's
+    /// <c>Timeout</c> (15 seconds unless the string sets it); a refused connection fails at once.
     /// </summary>
     /// <exception cref="StoreException">The server is down, refuses the login, or holds no plab store.</exception>
     public static PostgresLabStore Open(string connectionString)
@@ -144,8 +144,6 @@ public sealed class PostgresLabStore : SqlLabStore
         {
             builder = new NpgsqlConnectionStringBuilder(text);
         }
-        if (!text.Contains("timeout", StringComparison.OrdinalIgnoreCase))
-            builder.Timeout = 5;
         return builder;
     }
 }
