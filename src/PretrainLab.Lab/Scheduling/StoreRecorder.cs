@@ -42,9 +42,6 @@ public sealed class StoreRecorder : ITrainingObserver, IDisposable
     /// <summary>True once the store refused a write because another attempt owns the run.</summary>
     public bool Superseded { get; private set; }
 
-    /// <summary>The last error the heartbeat thread met talking to the store, or null.</summary>
-    public Exception? LastError { get; private set; }
-
     /// <inheritdoc/>
     public void OnStep(StepMetrics metrics)
     {
@@ -126,10 +123,10 @@ public sealed class StoreRecorder : ITrainingObserver, IDisposable
                     _stop.Cancel();
                 }
             }
-            catch (StoreException e)
+            catch (StoreException)
             {
-                // The store may come back; training goes on, and the lab judges the heartbeat's age.
-                LastError = e;
+                // The store may come back: training goes on, the points stay queued, and the lab judges the
+                // heartbeat's age.
             }
         }
     }
