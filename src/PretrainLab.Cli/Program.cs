@@ -12,6 +12,9 @@ internal static class Program
             TrainCommand.Create(),
             EvalCommand.Create(),
             BenchCommand.Create(),
+            StudyCommand.Create(),
+            RunsCommand.Create(),
+            WorkerCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
@@ -21,6 +24,8 @@ internal static class Program
             Console.Error.WriteLine("Run 'plab --help' for usage.");
             return ExitCodes.Usage;
         }
-        return await parse.InvokeAsync();
+        // Ctrl+C cancels the command; it then saves checkpoints (plab train, workers) or waits for its workers to
+        // (plab study run), which can take longer than System.CommandLine's default 2 s before it kills the process.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(2) });
     }
 }

@@ -112,4 +112,21 @@ public sealed class TrainCommandTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.Contains("not a checkpoint", stderr);
     }
+
+    [Fact]
+    public void CtrlCSavesACheckpointAndExitsWith130()
+    {
+        using var train = PlabProcess.Start(_dir, "train", "tiny.yaml", "--out", "run5", "--set", "budget.steps=1000000", "--json");
+        var metrics = Path.Combine(_dir, "run5", "metrics.jsonl");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!(File.Exists(metrics) && new FileInfo(metrics).Length > 0) && clock.Elapsed < TimeSpan.FromSeconds(60))
+            Thread.Sleep(20);
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", train.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            kill.WaitForExit();
+        var stdout = train.StandardOutput.ReadToEnd();
+        Assert.True(train.WaitForExit(TimeSpan.FromMinutes(1)));
+        Assert.Equal(130, train.ExitCode);
+        Assert.Equal("cancelled", JsonDocument.Parse(stdout).RootElement.GetProperty("status").GetString());
+        Assert.True(File.Exists(Path.Combine(_dir, "run5", "checkpoint", "model.safetensors")));
+    }
 }

@@ -1,4 +1,5 @@
 using PretrainLab.Lab.Recipes;
+using PretrainLab.Lab.Store;
 
 namespace PretrainLab.Cli.Commands;
 
@@ -16,6 +17,16 @@ internal static class CommandErrors
             foreach (var error in e.Errors)
                 Console.Error.WriteLine($"error: {error}");
             return ExitCodes.Usage;
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (StoreException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -29,7 +29,9 @@ internal static class TrainCommand
         {
             recipe, set, output, resume, json,
         };
-        command.SetAction((parse, cancellation) => Task.FromResult(CommandErrors.Run(() =>
+        // On the thread pool: System.CommandLine installs its Ctrl+C handler only once the action has returned its
+        // task, so work done before returning could not be cancelled, only killed.
+        command.SetAction((parse, cancellation) => Task.Run(() => CommandErrors.Run(() =>
         {
             var recipePath = parse.GetValue(recipe);
             var resumeDir = parse.GetValue(resume);

@@ -19,8 +19,12 @@ public static class TrainingRun
     /// <summary>The checkpoint sub-folder of a run folder.</summary>
     public const string CheckpointFolder = "checkpoint";
 
+    /// <summary>The summary status of a run stopped at <see cref="RunControl.PauseAtStep"/>.</summary>
+    public const string PausedStatus = "paused";
+
     /// <summary>Trains <paramref name="recipe"/> from scratch into <paramref name="outDir"/>.</summary>
-    public static RunSummary Train(Recipe recipe, string outDir, ITrainingObserver? progress = null, CancellationToken cancellation = default)
+    public static RunSummary Train(Recipe recipe, string outDir, ITrainingObserver? progress = null, CancellationToken cancellation = default,
+        RunControl? control = null)
     {
         outDir = Path.GetFullPath(outDir);
         if (File.Exists(Path.Combine(outDir, CheckpointFolder, Checkpoint.ModelFile)))
@@ -28,11 +32,12 @@ public static class TrainingRun
         Directory.CreateDirectory(outDir);
         File.WriteAllText(Path.Combine(outDir, "recipe.json"), recipe.ToJson());
         File.Delete(Path.Combine(outDir, "metrics.jsonl"));
-        return Execute(recipe, outDir, resume: false, progress, cancellation);
+        return Execute(recipe, outDir, resume: false, progress, cancellation, control ?? new RunControl());
     }
 
     /// <summary>Continues the run in <paramref name="runDir"/> (a run folder or its checkpoint folder) from its last checkpoint.</summary>
-    public static RunSummary Resume(string runDir, ITrainingObserver? progress = null, CancellationToken cancellation = default)
+    public static RunSummary Resume(string runDir, ITrainingObserver? progress = null, CancellationToken cancellation = default,
+        RunControl? control = null)
     {
         runDir = Path.GetFullPath(runDir);
         if (Path.GetFileName(runDir) == CheckpointFolder && !Directory.Exists(Path.Combine(runDir, CheckpointFolder)))
@@ -44,13 +49,16 @@ public static class TrainingRun
         var errors = RecipeValidator.Validate(recipe, checkFiles: true);
         if (errors.Count > 0)
             throw new RecipeException(errors);
-        return Execute(recipe, runDir, resume: true, progress, cancellation);
+        return Execute(recipe, runDir, resume: true, progress, cancellation, control ?? new RunControl());
     }
 
-    private static RunSummary Execute(Recipe recipe, string outDir, bool resume, ITrainingObserver? progress, CancellationToken cancellation)
+    private static RunSummary Execute(Recipe recipe, string outDir, bool resume, ITrainingObserver? progress, CancellationToken cancellation,
+        RunControl control)
     {
         var wall = Stopwatch.StartNew();
         var plan = RunPlan.From(recipe);
+        if (control.Threads is { } threads)
+            plan = plan with { Threads = threads };
         var owned = new List<IDisposable>();
         try
         {
@@ -72,15 +80,28 @@ public static class TrainingRun
             }
 
             using var metrics = new MetricsLog(metricsPath);
+            // A pause is a cancellation the trainer honours before its next step, after saving a checkpoint.
+            using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            if (control.PauseAtStep is { } pauseAt && (start?.Step ?? 0) >= pauseAt)
+                pause.Cancel();
             var recorder = new Recorder(metrics, progress, state => Checkpoint.Save(checkpointDir, model, optimizer, state,
-                new Dictionary<string, string> { ["recipe"] = recipe.ToJson(), ["recipe_hash"] = recipe.Hash }));
+                new Dictionary<string, string> { ["recipe"] = recipe.ToJson(), ["recipe_hash"] = recipe.Hash }),
+                step =>
+                {
+                    if (step >= control.PauseAtStep)
+                        pause.Cancel();
+                });
             var trainer = new Trainer(model, optimizer, data, plan.Options, recorder);
-            var result = trainer.Run(start, cancellation);
+            var result = trainer.Run(start, pause.Token);
+            var paused = result.Status == RunStatus.Cancelled && !cancellation.IsCancellationRequested;
+            // A rung is judged on validation at the step it paused.
+            if (paused && result.Validation?.Step != result.State.Step)
+                result = result with { Validation = trainer.Evaluate(result.State.Step) };
             var summary = new RunSummary
             {
                 Name = recipe.Name,
                 RecipeHash = recipe.ShortHash,
-                Status = result.Status.ToString().ToLowerInvariant(),
+                Status = paused ? PausedStatus : result.Status.ToString().ToLowerInvariant(),
                 Reason = result.Reason,
                 Steps = result.State.Step,
                 Tokens = result.State.Tokens,
@@ -106,12 +127,13 @@ public static class TrainingRun
         }
     }
 
-    private sealed class Recorder(MetricsLog metrics, ITrainingObserver? next, Action<TrainerState> save) : ITrainingObserver
+    private sealed class Recorder(MetricsLog metrics, ITrainingObserver? next, Action<TrainerState> save, Action<long> stepped) : ITrainingObserver
     {
         public void OnStep(StepMetrics m)
         {
             metrics.Write(m);
             next?.OnStep(m);
+            stepped(m.Step);
         }
 
         public void OnEval(EvalMetrics m)
