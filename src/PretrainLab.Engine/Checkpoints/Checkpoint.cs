@@ -56,6 +56,7 @@ public static class Checkpoint
         w.Metadata["train_seconds"] = state.TrainSeconds.ToString("R", CultureInfo.InvariantCulture);
         w.Metadata["min_loss"] = state.MinLoss.ToString("R", CultureInfo.InvariantCulture);
         w.Metadata["last_loss"] = state.LastLoss.ToString("R", CultureInfo.InvariantCulture);
+        w.Metadata["steps_above_margin"] = state.StepsAboveMargin.ToString(CultureInfo.InvariantCulture);
         w.Save(System.IO.Path.Combine(directory, ModelFile));
     }
 
@@ -84,6 +85,8 @@ public static class Checkpoint
             TrainSeconds = ReadDouble(meta, "train_seconds", modelPath),
             MinLoss = ReadDouble(meta, "min_loss", modelPath),
             LastLoss = ReadDouble(meta, "last_loss", modelPath),
+            // Absent in checkpoints written before divergence patience existed.
+            StepsAboveMargin = meta.ContainsKey("steps_above_margin") ? (int)ReadLong(meta, "steps_above_margin", modelPath) : 0,
         };
         if (optimizer is null)
             return state;

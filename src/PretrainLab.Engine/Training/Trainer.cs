@@ -77,8 +77,15 @@ public sealed class Trainer
             var lr = _options.Schedule.At(state.Step, totalSteps);
             var (loss, norm) = TrainStep(state.Step, lr, out var divergence);
             var seconds = clock.Elapsed.TotalSeconds;
-            if (divergence is null && loss > state.MinLoss + _options.DivergenceMargin)
-                divergence = $"loss {loss:F4} is more than {_options.DivergenceMargin} nats above its minimum {state.MinLoss:F4}";
+            // One-step spikes that recover are normal (PyTorch shows them too); only a loss that stays
+            // far above its minimum for DivergencePatience steps in a row is divergence.
+            var above = loss > state.MinLoss + _options.DivergenceMargin;
+            var stepsAbove = above ? state.StepsAboveMargin + 1 : 0;
+            if (divergence is null && stepsAbove >= _options.DivergencePatience)
+            {
+                divergence = $"loss {loss:F4} has been more than {_options.DivergenceMargin} nats above its minimum {state.MinLoss:F4} " +
+                    $"for {stepsAbove} steps";
+            }
 
             state = state with
             {
@@ -87,6 +94,7 @@ public sealed class Trainer
                 TrainSeconds = state.TrainSeconds + seconds,
                 MinLoss = double.IsFinite(loss) ? Math.Min(state.MinLoss, loss) : state.MinLoss,
                 LastLoss = loss,
+                StepsAboveMargin = stepsAbove,
             };
             _observer?.OnStep(new StepMetrics(state.Step, loss, lr, norm, state.Tokens, TokensPerStep / Math.Max(seconds, 1e-9),
                 plannedSteps ?? EstimateTotalSteps(state), state.TrainSeconds));

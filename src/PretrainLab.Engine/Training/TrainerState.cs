@@ -15,6 +15,9 @@ public sealed record TrainerState
     /// <summary>The lowest training loss so far (for divergence detection).</summary>
     public double MinLoss { get; init; } = double.PositiveInfinity;
 
+    /// <summary>Consecutive steps, up to the last, whose loss was above the divergence margin.</summary>
+    public int StepsAboveMargin { get; init; }
+
     /// <summary>The training loss of the last step.</summary>
     public double LastLoss { get; init; } = double.NaN;
 }

@@ -60,4 +60,7 @@ public sealed record TrainingOptions
 
     /// <summary>A training loss this many nats above the running minimum marks the run as diverged.</summary>
     public double DivergenceMargin { get; init; } = 3.0;
+
+    /// <summary>Consecutive steps the loss must stay above the margin to count as divergence (1 = any spike).</summary>
+    public int DivergencePatience { get; init; } = 10;
 }

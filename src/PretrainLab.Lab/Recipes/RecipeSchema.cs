@@ -99,6 +99,8 @@ internal static class RecipeSchema
             (r, v) => r with { Train = r.Train with { CheckpointInterval = v } }),
         RecipeField.Number("train.divergence_margin", r => r.Train.DivergenceMargin,
             (r, v) => r with { Train = r.Train with { DivergenceMargin = v } }),
+        RecipeField.Int("train.divergence_patience", r => r.Train.DivergencePatience,
+            (r, v) => r with { Train = r.Train with { DivergencePatience = v } }),
 
         RecipeField.OptionalLong("budget.steps", r => r.Budget.Steps,
             (r, v) => r with { Budget = r.Budget with { Steps = v } }, omitWhenNull: true),

@@ -117,6 +117,7 @@ public static class RecipeValidator
         }
         Check(train.CheckpointInterval >= 0, "train.checkpoint_interval", ">= 0", train.CheckpointInterval);
         Check(train.DivergenceMargin > 0, "train.divergence_margin", "> 0", train.DivergenceMargin);
+        Check(train.DivergencePatience >= 1, "train.divergence_patience", ">= 1", train.DivergencePatience);
 
         var budget = recipe.Budget;
         (string Key, object? Value)[] budgets =

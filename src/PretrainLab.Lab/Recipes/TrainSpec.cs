@@ -11,6 +11,12 @@ namespace PretrainLab.Lab.Recipes;
 public sealed record TrainSpec(int BatchSize, int GradAccum, int Threads, int CheckpointInterval, double DivergenceMargin)
 {
     /// <summary>
+    /// Consecutive steps the loss must stay above the margin to end the run as diverged (<c>divergence_patience</c>),
+    /// at least 1; a one-step spike that recovers is not divergence.
+    /// </summary>
+    public int DivergencePatience { get; init; } = 10;
+
+    /// <summary>
     /// Tokens per optimizer step (<c>batch_tokens</c>); null = batch_size × block_size × grad_accum. When set it
     /// must be a multiple of batch_size × block_size, and the multiple becomes the gradient accumulation.
     /// </summary>

@@ -54,6 +54,7 @@ public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Opt
             EvalTokens = recipe.Eval.Tokens,
             CheckpointInterval = recipe.Train.CheckpointInterval,
             DivergenceMargin = recipe.Train.DivergenceMargin,
+            DivergencePatience = recipe.Train.DivergencePatience,
         };
         var config = new GptConfig(m.NLayer, m.NHead, m.NEmbd, m.BlockSize, m.VocabSize, (float)m.InitStd)
         {

@@ -133,6 +133,18 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void DivergenceWaitsForThePatienceInARow()
+    {
+        string[] blowUp = ["optim.lr=1000", "optim.grad_clip=0", "schedule.warmup_steps=0"];
+        var eager = TrainingRun.Train(_fixture.Recipe([.. blowUp, "train.divergence_patience=1"]), _fixture.RunDir("p1"));
+        var patient = TrainingRun.Train(_fixture.Recipe([.. blowUp, "train.divergence_patience=5"]), _fixture.RunDir("p5"));
+        Assert.Equal("diverged", eager.Status);
+        Assert.Equal("diverged", patient.Status);
+        Assert.Equal(eager.Steps + 4, patient.Steps);
+        Assert.Contains("for 5 steps", patient.Reason);
+    }
+
+    [Fact]
     public void TokenAndFlopBudgetsBecomeStepCounts()
     {
         // 4 sequences of 16 tokens per step: 700 tokens need 11 steps (rounded up).
