@@ -10,7 +10,7 @@ namespace PretrainLab.Engine.Kernels;
 /// Single-precision matrix products <c>C[M,N] = op(A)·op(B) (+ bias[N])</c>, row-major, where op(A)
 /// is A stored [M,K] or, transposed, [K,M], and op(B) is B stored [K,N] or, transposed, [N,K]. Layers
 /// use three forms: <c>x·Wᵀ</c> forward, <c>dy·W</c> and <c>dyᵀ·x</c> backward, with no explicit
-/// transposes.
+/// transposes. A strided form takes each operand as a block of columns of a wider matrix.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -39,7 +39,8 @@ public static unsafe class Gemm
     /// <summary>NC: columns of B packed at a time (a multiple of every kernel's NR).</summary>
     internal const int ColumnBlock = 1024;
 
-    // Below this many FLOPs a product runs on the calling thread: waking another costs ~10-20 µs.
+    // Below this many FLOPs (~15 µs of work) a product runs on the calling thread: handing part of it
+    // to a sleeping worker would not pay.
     private const long ParallelFlops = 1L << 22;
 
     // Tasks per thread, so that a thread slowed by other processes is covered by the others.
@@ -85,7 +86,23 @@ public static unsafe class Gemm
     public static void Multiply(
         Parallelism parallelism, float* a, bool transposeA, float* b, bool transposeB, float* c,
         int m, int n, int k, float* bias, bool accumulate) =>
-        Multiply(BestKernel, parallelism, a, transposeA, b, transposeB, c, m, n, k, bias, accumulate);
+        Multiply(BestKernel, parallelism, a, transposeA ? m : k, transposeA, b, transposeB ? k : n, transposeB, c, n, m, n, k, bias, accumulate);
+
+    /// <summary>
+    /// The strided form of <see cref="Multiply(Parallelism, float*, bool, float*, bool, float*, int, int, int, float*, bool)"/>:
+    /// consecutive stored rows of A, B and C start <paramref name="lda"/>, <paramref name="ldb"/> and
+    /// <paramref name="ldc"/> floats apart (at least the row lengths), so that each can be a block of
+    /// columns of a wider matrix, for example one head's queries in the fused q/k/v rows.
+    /// </summary>
+    public static void Multiply(
+        Parallelism parallelism, float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB, float* c, long ldc,
+        int m, int n, int k, float* bias, bool accumulate)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(lda, transposeA ? m : k);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ldb, transposeB ? k : n);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ldc, n);
+        Multiply(BestKernel, parallelism, a, lda, transposeA, b, ldb, transposeB, c, ldc, m, n, k, bias, accumulate);
+    }
 
     /// <summary>The span form on a chosen kernel (tests run every kernel the CPU supports).</summary>
     internal static void Multiply(
@@ -101,13 +118,16 @@ public static unsafe class Gemm
         if (!bias.IsEmpty)
             CheckShape(bias.Length, n, nameof(bias));
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
-            Multiply(kernel, parallelism, pa, transposeA, pb, transposeB, pc, m, n, k, bias.IsEmpty ? null : pbias, accumulate);
+        {
+            Multiply(kernel, parallelism, pa, transposeA ? m : k, transposeA, pb, transposeB ? k : n, transposeB, pc, n,
+                m, n, k, bias.IsEmpty ? null : pbias, accumulate);
+        }
     }
 
-    /// <summary>The pointer form on a chosen kernel.</summary>
+    /// <summary>The strided pointer form on a chosen kernel.</summary>
     internal static void Multiply(
-        GemmKernel kernel, Parallelism parallelism, float* a, bool transposeA, float* b, bool transposeB, float* c,
-        int m, int n, int k, float* bias, bool accumulate)
+        GemmKernel kernel, Parallelism parallelism, float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB,
+        float* c, long ldc, int m, int n, int k, float* bias, bool accumulate)
     {
         if (accumulate && bias is not null)
             throw new ArgumentException("a bias cannot be added while accumulating", nameof(bias));
@@ -116,11 +136,11 @@ public static unsafe class Gemm
         if (k == 0)
         {
             if (!accumulate)
-                Fill(c, m, n, bias);
+                Fill(c, ldc, m, n, bias);
             return;
         }
 
-        var problem = new Problem(a, transposeA ? m : k, transposeA, b, transposeB ? k : n, transposeB, c, m, n, k, bias, accumulate);
+        var problem = new Problem(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, n, k, bias, accumulate);
         switch (kernel)
         {
             case GemmKernel.Vector512:
@@ -141,11 +161,11 @@ public static unsafe class Gemm
             throw new ArgumentException($"{name} has {actual} elements, expected {expected}", name);
     }
 
-    private static void Fill(float* c, int m, int n, float* bias)
+    private static void Fill(float* c, long ldc, int m, int n, float* bias)
     {
         for (var i = 0; i < m; i++)
         {
-            var row = new Span<float>(c + (long)i * n, n);
+            var row = new Span<float>(c + i * ldc, n);
             if (bias is null)
                 row.Clear();
             else
@@ -194,7 +214,7 @@ public static unsafe class Gemm
 
     /// <summary>Operands, shapes and leading dimensions of one product.</summary>
     private readonly struct Problem(
-        float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB, float* c, int m, int n, int k,
+        float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB, float* c, long ldc, int m, int n, int k,
         float* bias, bool accumulate)
     {
         public readonly float* A = a;
@@ -204,6 +224,7 @@ public static unsafe class Gemm
         public readonly long Ldb = ldb;
         public readonly bool TransposeB = transposeB;
         public readonly float* C = c;
+        public readonly long Ldc = ldc;
         public readonly int M = m;
         public readonly int N = n;
         public readonly int K = k;
@@ -263,9 +284,9 @@ public static unsafe class Gemm
                             for (var ir = 0; ir < mc; ir += TKernel.Rows)
                             {
                                 var rows = Math.Min(TKernel.Rows, mc - ir);
-                                var c = p.C + (long)(ic + ir) * p.N + jc + jr;
+                                var c = p.C + (ic + ir) * p.Ldc + jc + jr;
                                 if (rows == TKernel.Rows && cols == TKernel.Columns)
-                                    TKernel.Run(kc, packA + ir * kc, b, c, p.N, load, tileBias);
+                                    TKernel.Run(kc, packA + ir * kc, b, c, p.Ldc, load, tileBias);
                                 else
                                     EdgeTile(kc, packA + ir * kc, b, c, rows, cols, load, tileBias, tile);
                             }
@@ -283,13 +304,13 @@ public static unsafe class Gemm
             for (var i = 0; i < rows; i++)
             {
                 for (var j = 0; j < cols; j++)
-                    tile[i * width + j] = load ? c[(long)i * problem.N + j] : bias is null ? 0f : bias[j];
+                    tile[i * width + j] = load ? c[i * problem.Ldc + j] : bias is null ? 0f : bias[j];
             }
             TKernel.Run(kc, a, b, tile, width, load: true, bias: null);
             for (var i = 0; i < rows; i++)
             {
                 for (var j = 0; j < cols; j++)
-                    c[(long)i * problem.N + j] = tile[i * width + j];
+                    c[i * problem.Ldc + j] = tile[i * width + j];
             }
         }
     }

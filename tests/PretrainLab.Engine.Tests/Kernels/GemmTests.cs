@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using PretrainLab.Engine.Compute;
@@ -5,7 +6,7 @@ using PretrainLab.Engine.Kernels;
 
 namespace PretrainLab.Engine.Tests.Kernels;
 
-public class GemmTests
+public unsafe class GemmTests
 {
     // (transposeA, transposeB): forward x·Wᵀ, backward dy·W and dyᵀ·x, and the fourth for completeness.
     private static readonly (bool A, bool B)[] Layouts = [(false, true), (false, false), (true, false), (true, true)];
@@ -104,6 +105,70 @@ public class GemmTests
                 AssertBits(chain, c, $"{kernel} m={m} n={n} k={k} transposeA={ta} transposeB={tb}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(13, 33, 9)]
+    [InlineData(64, 64, 32)]
+    [InlineData(70, 40, 200)]
+    public void StridedOperandsAreReadAndWrittenInPlace(int m, int n, int k)
+    {
+        // Each matrix sits in a wider one (as one head's columns sit in the fused q/k/v rows): NaN
+        // around the inputs would poison any element read by mistake, and C's surroundings must stay.
+        const int pad = 5;
+        const float untouched = 12345f;
+        var a = Random(m * k, 13);
+        var b = Random(n * k, 14);
+        var bias = Random(n, 15);
+        foreach (var (ta, tb) in Layouts)
+        {
+            var expected = ChainReference(a, ta, b, tb, [], bias, false, m, n, k);
+            int aRows = ta ? k : m, aCols = ta ? m : k, bRows = tb ? n : k, bCols = tb ? k : n;
+            var wideA = Embed(a, aRows, aCols, aCols + pad, float.NaN);
+            var wideB = Embed(b, bRows, bCols, bCols + 2 * pad, float.NaN);
+            foreach (var kernel in Kernels())
+            {
+                var wideC = Enumerable.Repeat(untouched, m * (n + 3 * pad)).ToArray();
+                fixed (float* pa = wideA, pb = wideB, pc = wideC, pbias = bias)
+                {
+                    Gemm.Multiply(kernel, new Parallelism(2), pa, aCols + pad, ta, pb, bCols + 2 * pad, tb, pc, n + 3 * pad,
+                        m, n, k, pbias, accumulate: false);
+                }
+                var c = new float[m * n];
+                for (var i = 0; i < m; i++)
+                {
+                    Array.Copy(wideC, i * (n + 3 * pad), c, i * n, n);
+                    Assert.All(wideC.AsSpan(i * (n + 3 * pad) + n, 3 * pad).ToArray(), v => Assert.Equal(untouched, v));
+                }
+                AssertBits(expected, c, $"{kernel} m={m} n={n} k={k} transposeA={ta} transposeB={tb}");
+            }
+        }
+    }
+
+    [Fact]
+    public void LeadingDimensionShorterThanARowIsRejected()
+    {
+        var x = (float*)NativeMemory.Alloc(12 * sizeof(float));
+        try
+        {
+            var ex = Assert.Throws<ArgumentOutOfRangeException>(() =>
+                Gemm.Multiply(Parallelism.Serial, x, 2, false, x, 3, true, x, 2, 2, 2, 3, null, false));
+            Assert.Equal("lda", ex.ParamName);
+        }
+        finally
+        {
+            NativeMemory.Free(x);
+        }
+    }
+
+    // The rows × cols matrix x in a rows × ld one, the rest filled with `fill`.
+    private static float[] Embed(float[] x, int rows, int cols, int ld, float fill)
+    {
+        var wide = Enumerable.Repeat(fill, rows * ld).ToArray();
+        for (var r = 0; r < rows; r++)
+            Array.Copy(x, r * cols, wide, r * ld, cols);
+        return wide;
     }
 
     [Theory]
