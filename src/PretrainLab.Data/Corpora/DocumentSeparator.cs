@@ -1,42 +1,57 @@
+using System.Text.RegularExpressions;
+
 namespace PretrainLab.Data.Corpora;
 
 /// <summary>
 /// Where a text file is cut into documents: nowhere (<see cref="None"/>, the file is one document),
-/// at blank lines (<see cref="BlankLines"/>), or at each occurrence of a literal string
-/// (<see cref="Literal"/>). The cut removes the separator itself; documents that are empty or only
-/// whitespace are dropped.
+/// at blank lines (<see cref="BlankLines"/>), at each occurrence of a literal string
+/// (<see cref="Literal"/>), or at each match of a regular expression (<see cref="Pattern"/>). The cut
+/// removes the separator itself; documents that are empty or only whitespace are dropped.
 /// </summary>
 public sealed class DocumentSeparator
 {
     private readonly string? _literal;
+    private readonly Regex? _regex;
 
-    private DocumentSeparator(string name, string? literal)
+    private DocumentSeparator(string name, string? literal, Regex? regex)
     {
         Name = name;
         _literal = literal;
+        _regex = regex;
     }
 
     /// <summary>No separator: each file is one document.</summary>
-    public static DocumentSeparator None { get; } = new("none", null);
+    public static DocumentSeparator None { get; } = new("none", null, null);
 
     /// <summary>
     /// One or more blank lines (lines that are empty or only spaces and tabs) end a document; the line
     /// break before the blank lines is removed with them.
     /// </summary>
-    public static DocumentSeparator BlankLines { get; } = new("blank_lines", null);
+    public static DocumentSeparator BlankLines { get; } = new("blank_lines", null, null);
 
-    /// <summary>How configurations name this separator: <c>none</c>, <c>blank_lines</c> or <c>literal</c>.</summary>
+    /// <summary>How configurations name this separator: <c>none</c>, <c>blank_lines</c>, <c>literal</c> or <c>regex</c>.</summary>
     public string Name { get; }
 
-    /// <summary>The literal string for <c>literal</c>, else null.</summary>
-    public string? LiteralText => _literal;
+    /// <summary>The string of a <c>literal</c> separator or the expression of a <c>regex</c> one, else null.</summary>
+    public string? Text => _literal ?? _regex?.ToString();
 
     /// <summary>Cuts at every occurrence of <paramref name="text"/> (matched ordinally).</summary>
     /// <exception cref="ArgumentException"><paramref name="text"/> is empty.</exception>
     public static DocumentSeparator Literal(string text)
     {
         ArgumentException.ThrowIfNullOrEmpty(text);
-        return new DocumentSeparator("literal", text);
+        return new DocumentSeparator("literal", text, null);
+    }
+
+    /// <summary>
+    /// Cuts at every match of the .NET regular expression <paramref name="expression"/>; for example
+    /// <c>(?&lt;=[^\n])\n(?=[^\n])</c> cuts at single line breaks but not at blank lines.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="expression"/> is empty or not a valid regular expression.</exception>
+    public static DocumentSeparator Pattern(string expression)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(expression);
+        return new DocumentSeparator("regex", null, new Regex(expression, RegexOptions.CultureInvariant));
     }
 
     /// <summary>The documents of <paramref name="text"/> as (start, length) ranges, in order, skipping blank ones.</summary>
@@ -45,6 +60,8 @@ public sealed class DocumentSeparator
         ArgumentNullException.ThrowIfNull(text);
         if (_literal is not null)
             return SplitLiteral(text, _literal);
+        if (_regex is not null)
+            return SplitRegex(text, _regex);
         if (ReferenceEquals(this, BlankLines))
             return SplitBlankLines(text);
         return IsBlank(text.AsSpan()) ? [] : [Range.All];
@@ -63,6 +80,19 @@ public sealed class DocumentSeparator
                 yield break;
             start = at + separator.Length;
         }
+    }
+
+    private static IEnumerable<Range> SplitRegex(string text, Regex regex)
+    {
+        int start = 0;
+        foreach (Match match in regex.Matches(text))
+        {
+            if (!IsBlank(text.AsSpan(start, match.Index - start)))
+                yield return new Range(start, match.Index);
+            start = match.Index + match.Length;
+        }
+        if (!IsBlank(text.AsSpan(start)))
+            yield return new Range(start, text.Length);
     }
 
     private static IEnumerable<Range> SplitBlankLines(string text)
@@ -97,6 +127,6 @@ public sealed class DocumentSeparator
 
     private static bool IsBlank(ReadOnlySpan<char> text) => text.IsWhiteSpace();
 
-    /// <summary>The configuration name, with the literal for <c>literal</c>.</summary>
-    public override string ToString() => _literal is null ? Name : $"literal \"{_literal}\"";
+    /// <summary>The configuration name, with the string or expression for <c>literal</c> and <c>regex</c>.</summary>
+    public override string ToString() => Text is null ? Name : $"{Name} \"{Text}\"";
 }
