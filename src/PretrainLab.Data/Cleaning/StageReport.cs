@@ -20,6 +20,10 @@ public sealed class StageReport
     [JsonPropertyName("enabled")]
     public bool Enabled { get; init; } = true;
 
+    /// <summary>The stage's settings and anything else worth knowing about its run, in words.</summary>
+    [JsonPropertyName("note")]
+    public string? Note { get; set; }
+
     /// <summary>Documents that entered the stage.</summary>
     [JsonPropertyName("documents_in")]
     public long DocumentsIn { get; set; }
