@@ -12,6 +12,8 @@ internal static class Program
             TrainCommand.Create(),
             EvalCommand.Create(),
             BenchCommand.Create(),
+            TokenizerCommand.Create(),
+            DataCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)

@@ -1,3 +1,4 @@
+using PretrainLab.Lab.Datasets;
 using PretrainLab.Lab.Recipes;
 
 namespace PretrainLab.Cli.Commands;
@@ -12,6 +13,12 @@ internal static class CommandErrors
             return body();
         }
         catch (RecipeException e)
+        {
+            foreach (var error in e.Errors)
+                Console.Error.WriteLine($"error: {error}");
+            return ExitCodes.Usage;
+        }
+        catch (DatasetConfigException e)
         {
             foreach (var error in e.Errors)
                 Console.Error.WriteLine($"error: {error}");

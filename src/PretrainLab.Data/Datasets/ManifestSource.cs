@@ -9,7 +9,7 @@ public sealed record ManifestSource
     [JsonPropertyName("name")]
     public required string Name { get; init; }
 
-    /// <summary>The files read, in order.</summary>
+    /// <summary>The files read, in order, relative to the configuration file's folder.</summary>
     [JsonPropertyName("files")]
     public required IReadOnlyList<string> Files { get; init; }
 

@@ -240,7 +240,7 @@ public static class DatasetConfigLoader
         {
             try
             {
-                PatternOf(pattern);
+                TokenizerPattern.Parse(pattern);
             }
             catch (ArgumentException e)
             {
@@ -256,13 +256,4 @@ public static class DatasetConfigLoader
         t.RejectUnknownKeys();
         return new TokenizerConfig(kind, path, pattern, (int)vocab, eot, (int?)eotId);
     }
-
-    /// <summary>The pattern <c>gpt2</c>, <c>cl100k</c> or a regular expression names.</summary>
-    /// <exception cref="ArgumentException">The expression is not a valid regular expression.</exception>
-    public static TokenizerPattern PatternOf(string name) => name switch
-    {
-        "gpt2" => TokenizerPattern.Gpt2,
-        "cl100k" => TokenizerPattern.Cl100k,
-        _ => TokenizerPattern.FromRegex(name),
-    };
 }

@@ -135,25 +135,25 @@ public static class DatasetPreparation
     {
         var documents = new List<(int, Document, long)>();
         var sources = new List<ManifestSource>();
+        // Reports and the manifest name files relative to the configuration, so they read the same on every machine.
+        string root = Path.GetDirectoryName(config.ConfigPath)!;
         for (int i = 0; i < config.Sources.Count; i++)
         {
             var source = config.Sources[i];
-            var files = DocumentReader.ListFiles(source.Corpus.Paths);
+            var files = DocumentReader.ListFiles(source.Corpus.Paths).Select(f => Path.GetRelativePath(root, f)).ToList();
             long count = 0, bytes = 0;
             foreach (var document in DocumentReader.Read(source.Corpus))
             {
                 long size = Encoding.UTF8.GetByteCount(document.Text);
-                documents.Add((i, document, size));
+                documents.Add((i, document with { Source = Path.GetRelativePath(root, document.Source) }, size));
                 count++;
                 bytes += size;
             }
             var corpus = source.Corpus;
-            string reading = corpus.Format switch
-            {
-                DocumentFormat.JsonLines => $"jsonl, field {corpus.TextField}",
-                DocumentFormat.Text => $"text, separator {corpus.Separator}",
-                _ => $"by extension; text separator {corpus.Separator}, jsonl field {corpus.TextField}",
-            };
+            var formats = DocumentReader.ListFiles(corpus.Paths).Select(f => corpus.Format ?? DocumentReader.FormatOf(f)).Distinct();
+            string reading = string.Join("; ", formats.Order().Select(f => f == DocumentFormat.JsonLines
+                ? $"jsonl, field {corpus.TextField}"
+                : $"text, separator {corpus.Separator}"));
             sources.Add(new ManifestSource
             {
                 Name = source.Name,
@@ -284,7 +284,7 @@ public static class DatasetPreparation
                 origin = "bytes 0-255 and the end-of-text token";
                 break;
             case TokenizerKind.Tiktoken:
-                var pattern = DatasetConfigLoader.PatternOf(t.Pattern);
+                var pattern = TokenizerPattern.Parse(t.Pattern);
                 int eotId = t.EotId ?? TiktokenEncoding.Load(t.Path!, pattern).VocabSize;
                 tokenizer = TiktokenEncoding.Load(t.Path!, pattern, new Dictionary<string, int> { [t.Eot] = eotId });
                 origin = t.Path!;
@@ -294,7 +294,7 @@ public static class DatasetPreparation
                 origin = t.Path!;
                 break;
             default:
-                tokenizer = new BpeTrainer(t.VocabSize, DatasetConfigLoader.PatternOf(t.Pattern), [t.Eot]).Train(trainTexts);
+                tokenizer = new BpeTrainer(t.VocabSize, TokenizerPattern.Parse(t.Pattern), [t.Eot]).Train(trainTexts);
                 trainSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
                 origin = string.Create(CultureInfo.InvariantCulture, $"trained on the train split: {trainTexts.Count:N0} documents, {trainTexts.Sum(x => (long)Encoding.UTF8.GetByteCount(x)):N0} bytes");
                 log(string.Create(CultureInfo.InvariantCulture, $"tokenizer: trained {tokenizer.VocabSize:N0} tokens in {trainSeconds:F1} s"));
