@@ -1,18 +1,25 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace PretrainLab.Cli.Tests;
 
 /// <summary>Runs the built <c>plab</c> as a user would, capturing exit code, stdout and stderr.</summary>
 internal static class PlabProcess
 {
-    public static (int ExitCode, string StdOut, string StdErr) Run(string workingDirectory, params string[] args)
+    public static (int ExitCode, string StdOut, string StdErr) Run(string workingDirectory, params string[] args) =>
+        RunWithInput(workingDirectory, input: null, args);
+
+    /// <summary>As <see cref="Run"/>, with <paramref name="input"/> (UTF-8) piped to stdin.</summary>
+    public static (int ExitCode, string StdOut, string StdErr) RunWithInput(string workingDirectory, string? input, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "plab.dll");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
+            RedirectStandardInput = input is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
         };
         start.ArgumentList.Add(dll);
         foreach (var a in args)
@@ -20,11 +27,30 @@ internal static class PlabProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        if (input is not null)
+        {
+            // Raw UTF-8 without a byte order mark, as a shell pipe delivers it.
+            process.StandardInput.BaseStream.Write(Encoding.UTF8.GetBytes(input));
+            process.StandardInput.Close();
+        }
         if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"plab {string.Join(' ', args)} did not finish in 3 minutes");
         }
         return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>The repository root: the nearest folder above the test assembly holding PretrainLab.slnx.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "PretrainLab.slnx")))
+                return dir.FullName;
+        }
+        throw new DirectoryNotFoundException($"No PretrainLab.slnx above {AppContext.BaseDirectory}.");
     }
 }

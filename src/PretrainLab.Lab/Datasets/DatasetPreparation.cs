@@ -140,7 +140,8 @@ public static class DatasetPreparation
         for (int i = 0; i < config.Sources.Count; i++)
         {
             var source = config.Sources[i];
-            var files = DocumentReader.ListFiles(source.Corpus.Paths).Select(f => Path.GetRelativePath(root, f)).ToList();
+            var fullFiles = DocumentReader.ListFiles(source.Corpus.Paths);
+            var files = fullFiles.Select(f => Path.GetRelativePath(root, f)).ToList();
             long count = 0, bytes = 0;
             foreach (var document in DocumentReader.Read(source.Corpus))
             {
@@ -150,7 +151,7 @@ public static class DatasetPreparation
                 bytes += size;
             }
             var corpus = source.Corpus;
-            var formats = DocumentReader.ListFiles(corpus.Paths).Select(f => corpus.Format ?? DocumentReader.FormatOf(f)).Distinct();
+            var formats = fullFiles.Select(f => corpus.Format ?? DocumentReader.FormatOf(f)).Distinct();
             string reading = string.Join("; ", formats.Order().Select(f => f == DocumentFormat.JsonLines
                 ? $"jsonl, field {corpus.TextField}"
                 : $"text, separator {corpus.Separator}"));
