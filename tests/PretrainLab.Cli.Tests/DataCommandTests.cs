@@ -63,7 +63,7 @@ public sealed class DataCommandTests : IDisposable
         Assert.Contains("sample     first", stdout);
 
         (code, _, stderr) = PlabProcess.Run(_dir, "data", "prepare", "data.yaml", "--out", "ds");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Contains("--force", stderr);
     }
 
@@ -103,6 +103,18 @@ public sealed class DataCommandTests : IDisposable
         Assert.Contains(lines, l => l.Contains("bad.yaml:3: tokenizer.kind: must be one of byte, tiktoken, directory, train, got 'bpe'"));
         Assert.Contains(lines, l => l.Contains("bad.yaml:4: splits.vall: unknown key; did you mean 'splits.val'?"));
         Assert.False(Directory.Exists(Path.Combine(_dir, "datasets")));
+    }
+
+    [Fact]
+    public void MalformedCorpus_IsNamedWithItsLine()
+    {
+        File.WriteAllText(Path.Combine(_dir, "docs.jsonl"), "{\"text\": \"fine\"}\n{\"txt\": \"oops\"}\n");
+        File.WriteAllText(Path.Combine(_dir, "jsonl.yaml"), "name: j\nsources: [{name: a, paths: docs.jsonl}]\n");
+        var (code, stdout, stderr) = PlabProcess.Run(_dir, "data", "prepare", "jsonl.yaml");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("docs.jsonl, line 2: the object has no field \"text\"", line);
     }
 
     [Fact]

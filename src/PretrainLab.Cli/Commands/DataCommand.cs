@@ -36,8 +36,23 @@ internal static class DataCommand
         {
             var loaded = DatasetConfigLoader.Load(parse.GetValue(config)!);
             var outDir = Path.GetFullPath(parse.GetValue(output) ?? loaded.Output ?? Path.Combine("datasets", loaded.Name));
+            if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !parse.GetValue(force))
+            {
+                Console.Error.WriteLine($"error: {outDir} already exists; choose another --out or pass --force to replace the dataset");
+                return ExitCodes.Usage;
+            }
             var clock = Stopwatch.StartNew();
-            var manifest = DatasetPreparation.Run(loaded, outDir, parse.GetValue(force), line => Console.Error.WriteLine(line));
+            DatasetManifest manifest;
+            try
+            {
+                manifest = DatasetPreparation.Run(loaded, outDir, parse.GetValue(force), line => Console.Error.WriteLine(line));
+            }
+            catch (InvalidDataException e)
+            {
+                // A corpus the configuration names is malformed, or leaves a split empty: bad input.
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.Usage;
+            }
             double seconds = Math.Round(clock.Elapsed.TotalSeconds, 3);
             if (parse.GetValue(json))
             {
