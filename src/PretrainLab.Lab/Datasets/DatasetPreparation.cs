@@ -77,9 +77,10 @@ public static class DatasetPreparation
                 if (split == DatasetSplit.Test && config.TestFraction == 0)
                     continue;
                 var members = Enumerable.Range(0, texts.Count).Where(k => splits[k] == split).ToList();
-                var components = config.Sources.Select((s, i) => new MixtureComponent(s.Name, s.Weight,
-                    members.Where(k => documents[survivors[k]].Source == i).Select(k => tokens[k].Length + 1L).ToList())).ToList();
                 var bySource = config.Sources.Select((_, i) => members.Where(k => documents[survivors[k]].Source == i).ToList()).ToList();
+                // Each document's tokens count its end-of-text token too.
+                var components = config.Sources.Select((s, i) => new MixtureComponent(s.Name, s.Weight,
+                    bySource[i].Select(k => tokens[k].Length + 1L).ToList())).ToList();
                 long? target = split == DatasetSplit.Train ? config.TrainTokens : null;
                 var (order, shares) = MixtureSampler.Sample(components, target, ((ulong)config.Seed << 2) | (ulong)split);
                 string name = DatasetManifest.SplitName(split);
@@ -90,7 +91,7 @@ public static class DatasetPreparation
                 var written = writer.WriteSplit(name, order.Select(p =>
                 {
                     int k = bySource[p.Source][p.Document];
-                    return ((ReadOnlyMemory<int>)tokens[k], (long)Encoding.UTF8.GetByteCount(texts[k]));
+                    return ((ReadOnlyMemory<int>)tokens[k], documents[survivors[k]].Bytes);
                 }));
                 manifestSplits[name] = written with { Mixture = config.Sources.Count > 1 ? shares : null };
                 log($"{name}: {written.Documents:N0} documents, {written.Tokens:N0} tokens in {written.Shards.Count} shard(s)"
