@@ -15,6 +15,8 @@ internal static class Program
             StudyCommand.Create(),
             RunsCommand.Create(),
             WorkerCommand.Create(),
+            TokenizerCommand.Create(),
+            DataCommand.Create(),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)

@@ -1,3 +1,4 @@
+using PretrainLab.Lab.Datasets;
 using PretrainLab.Lab.Recipes;
 using PretrainLab.Lab.Store;
 
@@ -27,6 +28,12 @@ internal static class CommandErrors
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failure;
+        }
+        catch (DatasetConfigException e)
+        {
+            foreach (var error in e.Errors)
+                Console.Error.WriteLine($"error: {error}");
+            return ExitCodes.Usage;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -68,6 +68,22 @@ public sealed class TokenizerPattern
         };
     }
 
+    /// <summary>
+    /// The pattern a configuration or command line names: <c>gpt2</c> (<see cref="Gpt2"/>), <c>cl100k</c>
+    /// (<see cref="Cl100k"/>), or otherwise a regular expression (<see cref="FromRegex"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The text is neither preset name nor a valid regular expression.</exception>
+    public static TokenizerPattern Parse(string nameOrExpression)
+    {
+        ArgumentNullException.ThrowIfNull(nameOrExpression);
+        return nameOrExpression switch
+        {
+            "gpt2" => Gpt2,
+            "cl100k" => Cl100k,
+            _ => FromRegex(nameOrExpression),
+        };
+    }
+
     /// <summary>Returns <see cref="Expression"/>.</summary>
     public override string ToString() => Expression;
 }

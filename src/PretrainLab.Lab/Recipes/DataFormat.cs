@@ -8,4 +8,7 @@ public enum DataFormat
 
     /// <summary>llm.c token shards: one for training and a separate one for validation.</summary>
     Shard,
+
+    /// <summary>A dataset folder written by <c>plab data prepare</c>: its train and val shards, with token byte lengths for bits per byte.</summary>
+    Dataset,
 }

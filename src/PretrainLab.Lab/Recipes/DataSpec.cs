@@ -4,11 +4,12 @@ namespace PretrainLab.Lab.Recipes;
 /// <param name="Format">How the data is stored (<c>format</c>).</param>
 /// <param name="Path">
 /// The training data (<c>path</c>), required: a text file for <see cref="DataFormat.Text"/>, the
-/// training shard for <see cref="DataFormat.Shard"/>. Absolute once loaded.
+/// training shard for <see cref="DataFormat.Shard"/>, the dataset folder for <see cref="DataFormat.Dataset"/>.
+/// Absolute once loaded.
 /// </param>
 /// <param name="ValPath">
 /// The validation shard (<c>val_path</c>): required for <see cref="DataFormat.Shard"/>, null for
-/// <see cref="DataFormat.Text"/>. Absolute once loaded.
+/// <see cref="DataFormat.Text"/> and <see cref="DataFormat.Dataset"/>. Absolute once loaded.
 /// </param>
 /// <param name="ValFraction">
 /// For text, the fraction at the end of the file held out for validation (<c>val_fraction</c>), in (0, 0.5].

@@ -1,3 +1,4 @@
+using PretrainLab.Data.Datasets;
 using PretrainLab.Engine.Model;
 using System.Globalization;
 
@@ -78,7 +79,9 @@ public static class RecipeValidator
         Check(Enum.IsDefined(data.Format), "data.format", "a defined format", data.Format);
         if (data.Path.Length == 0)
             errors.Add(new RecipeError("data.path", "required"));
-        else if (checkFiles && !File.Exists(data.Path))
+        else if (checkFiles && data.Format == DataFormat.Dataset)
+            ValidateDataset(data.Path, model.VocabSize, errors);
+        else if (checkFiles && data.Format != DataFormat.Dataset && !File.Exists(data.Path))
             errors.Add(new RecipeError("data.path", $"file not found: {data.Path}"));
         switch (data.Format)
         {
@@ -87,6 +90,10 @@ public static class RecipeValidator
                 break;
             case DataFormat.Shard when checkFiles && !File.Exists(data.ValPath):
                 errors.Add(new RecipeError("data.val_path", $"file not found: {data.ValPath}"));
+                break;
+            case DataFormat.Dataset when data.ValPath is not null:
+                errors.Add(new RecipeError(
+                    "data.val_path", "must be null for the dataset format (the dataset's manifest names its val shards)"));
                 break;
             case DataFormat.Text when data.ValPath is not null:
                 errors.Add(new RecipeError(
@@ -138,6 +145,26 @@ public static class RecipeValidator
         Check(recipe.Eval.Interval >= 1, "eval.interval", ">= 1", recipe.Eval.Interval);
         Check(recipe.Eval.Tokens >= 0, "eval.tokens", ">= 0", recipe.Eval.Tokens);
         return errors;
+    }
+
+    // The manifest alone (not the shards' hashes, checked when the run opens them) decides whether the model fits.
+    private static void ValidateDataset(string path, int vocabSize, List<RecipeError> errors)
+    {
+        if (!Directory.Exists(path))
+        {
+            errors.Add(new RecipeError("data.path", $"dataset folder not found: {path}"));
+            return;
+        }
+        try
+        {
+            var manifest = DatasetManifest.Load(path);
+            if (vocabSize < manifest.Tokenizer.VocabSize)
+                errors.Add(new RecipeError("model.vocab_size", $"must be >= the dataset's vocabulary of {manifest.Tokenizer.VocabSize}, got {vocabSize}"));
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidDataException)
+        {
+            errors.Add(new RecipeError("data.path", e.Message));
+        }
     }
 
     private static string Format(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";

@@ -203,7 +203,7 @@ public sealed class TokenShardTests : IDisposable
 
     [Theory]
     [InlineData(0)]
-    [InlineData(2)]
+    [InlineData(3)]
     [InlineData(-1)]
     public void Open_UnsupportedVersion_Throws(int version)
     {
@@ -295,6 +295,68 @@ public sealed class TokenShardTests : IDisposable
             else
                 Assert.Null(error); // Slots 3..255 are reserved and ignored, as llm.c does.
         }
+    }
+
+    [Fact]
+    public void WideShard_HandBuiltBytes_AndRoundTrip()
+    {
+        string path = _dir.File("wide.bin");
+        TokenShard.Write(path, [1u, 65536u, 100_277u]);
+
+        var expected = new byte[1024 + 12];
+        WriteSlots(expected, TokenShard.Magic, 2, 3);
+        byte[] tokens = [0x01, 0, 0, 0, 0x00, 0x00, 0x01, 0x00, 0xB5, 0x87, 0x01, 0x00];
+        tokens.CopyTo(expected, 1024);
+        Assert.Equal(expected, File.ReadAllBytes(path));
+
+        using var shard = TokenShard.Open(path);
+        Assert.Equal(TokenShard.WideVersion, shard.FormatVersion);
+        Assert.Equal(4, shard.BytesPerToken);
+        Assert.Equal(3, shard.Count);
+        Assert.Equal(65536u, shard[1]);
+        var widened = new int[2];
+        shard.CopyTo(1, widened);
+        Assert.Equal([65536, 100_277], widened);
+        Assert.Equal(100_277u, shard.MaxToken());
+        Assert.Throws<InvalidOperationException>(() => shard.Slice(0, 1).ToArray());
+    }
+
+    [Theory]
+    [InlineData(256, 1)]
+    [InlineData(65536, 1)]
+    [InlineData(65537, 2)]
+    [InlineData(100_277, 2)]
+    public void VersionFor_UsesUint16WhileEveryIdFits(int vocabSize, int version) =>
+        Assert.Equal(version, TokenShard.VersionFor(vocabSize));
+
+    [Fact]
+    public void MaxToken_FindsTheLargestAtAnyPosition()
+    {
+        for (int length = 1; length < 70; length += 3)
+        {
+            for (int at = 0; at < length; at += 5)
+            {
+                var tokens = Enumerable.Range(0, length).Select(i => (ushort)(i % 7)).ToArray();
+                tokens[at] = 60000;
+                string path = _dir.File("max.bin");
+                TokenShard.Write(path, tokens);
+                using var shard = TokenShard.Open(path);
+                Assert.Equal(60000u, shard.MaxToken());
+            }
+        }
+        TokenShard.Write(_dir.File("none.bin"), ReadOnlySpan<ushort>.Empty);
+        using var empty = TokenShard.Open(_dir.File("none.bin"));
+        Assert.Null(empty.MaxToken());
+    }
+
+    [Fact]
+    public void WideShard_SizeForUint16Count_IsRejected()
+    {
+        // A version-2 header over a body sized for uint16 tokens: the header and body disagree.
+        byte[] bytes = ShardBytes(TokenShard.Magic, 2, 10, tokens: 10);
+        var ex = AssertInvalid(bytes);
+        Assert.Contains("version 2", ex.Message);
+        Assert.Contains($"{1024 + 4 * 10}", ex.Message);
     }
 
     private static byte[] ShardBytes(int magic, int version, int count, int tokens)

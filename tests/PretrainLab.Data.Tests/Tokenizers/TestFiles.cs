@@ -10,6 +10,8 @@ internal static class TestFiles
 
     public static string TinyShakespeare => Path.Combine(RepositoryRoot, "samples", "data", "tinyshakespeare.txt");
 
+    public static string TinyStories => Path.Combine(RepositoryRoot, "samples", "data", "tinystories_head.txt");
+
     private static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -34,6 +34,36 @@ public sealed class TiktokenRankFileTests : IDisposable
     }
 
     [Fact]
+    public void TruncatedOrCorruptedRankFiles_GiveOnlyClearErrors()
+    {
+        // The first 400 lines of r50k_base: every single byte, then merges. Any prefix or any byte
+        // changed either still reads as a rank file or fails with an InvalidDataException naming the file.
+        byte[] source = File.ReadAllLines(TestFiles.Fixture("r50k_base.tiktoken")).Take(400)
+            .SelectMany(l => System.Text.Encoding.ASCII.GetBytes(l + "\n")).ToArray();
+        string path = _directory.File("fuzz.tiktoken");
+        var random = new Random(50256);
+        var trials = Enumerable.Range(0, 300).Select(_ => source[..random.Next(source.Length)])
+            .Concat(Enumerable.Range(0, 300).Select(_ =>
+            {
+                byte[] bytes = (byte[])source.Clone();
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+                return bytes;
+            }));
+        int rejected = 0;
+        foreach (byte[] bytes in trials)
+        {
+            File.WriteAllBytes(path, bytes);
+            var error = Record.Exception(() => TiktokenRankFile.Read(path));
+            if (error is null)
+                continue;
+            var invalid = Assert.IsType<InvalidDataException>(error);
+            Assert.Contains(path, invalid.Message);
+            rejected++;
+        }
+        Assert.True(rejected > 300, $"only {rejected} of 600 damaged files were rejected");
+    }
+
+    [Fact]
     public void MissingSingleByteTokenIsRejected()
     {
         string path = _directory.File("short.tiktoken");
