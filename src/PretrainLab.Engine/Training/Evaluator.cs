@@ -26,7 +26,9 @@ public sealed class Evaluator
 
     /// <summary>
     /// Evaluates up to <paramref name="maxTokens"/> predicted tokens (0 = every full window) of
-    /// <paramref name="data"/>; <paramref name="tokenBytes"/> gives bytes per id for bits per byte.
+    /// <paramref name="data"/>; <paramref name="tokenBytes"/> gives bytes per id for bits per byte,
+    /// which is the nats of the predicted tokens with at least one byte over ln 2 times their bytes
+    /// (special tokens, 0 bytes, are left out of both sums).
     /// </summary>
     public EvalMetrics Evaluate(ITokenSequence data, int[]? tokenBytes, long maxTokens, long step)
     {
@@ -37,7 +39,7 @@ public sealed class Evaluator
         if (windows < 1)
             throw new InvalidOperationException($"validation data has {data.Count} tokens, fewer than one window of {t + 1}");
 
-        double nats = 0;
+        double nats = 0, byteNats = 0;
         long bytes = 0;
         for (long w = 0; w < windows; w += _model.BatchSize)
         {
@@ -47,17 +49,25 @@ public sealed class Evaluator
                 data.CopyTo((w + b) * t, _window);
                 _window.AsSpan(0, t).CopyTo(_tokens.AsSpan(b * t));
                 _window.AsSpan(1, t).CopyTo(_targets.AsSpan(b * t));
-                if (tokenBytes is not null)
-                {
-                    for (var i = 1; i <= t; i++)
-                        bytes += tokenBytes[_window[i]];
-                }
             }
-            nats += _model.Forward(_tokens.AsSpan(0, batch * t), _targets.AsSpan(0, batch * t), batch);
+            var rows = batch * t;
+            nats += _model.Forward(_tokens.AsSpan(0, rows), _targets.AsSpan(0, rows), batch);
+            if (tokenBytes is null)
+                continue;
+            // Bits per byte leaves special tokens (0 bytes, such as end-of-text) out of both sums.
+            var losses = _model.TokenLosses;
+            for (var r = 0; r < rows; r++)
+            {
+                var b = tokenBytes[_targets[r]];
+                if (b == 0)
+                    continue;
+                bytes += b;
+                byteNats += losses[r];
+            }
         }
 
         var count = windows * t;
-        double? bpb = tokenBytes is null || bytes == 0 ? null : nats / (Math.Log(2) * bytes);
+        double? bpb = tokenBytes is null || bytes == 0 ? null : byteNats / (Math.Log(2) * bytes);
         return new EvalMetrics(step, nats / count, bpb, count);
     }
 }
