@@ -300,17 +300,14 @@ public static unsafe class Gemm
         {
             var width = TKernel.Columns;
             new Span<float>(tile, TKernel.Rows * width).Clear();
-            for (var i = 0; i < rows; i++)
+            if (load || bias is not null)
             {
-                for (var j = 0; j < cols; j++)
-                    tile[i * width + j] = load ? c[i * problem.Ldc + j] : bias is null ? 0f : bias[j];
+                for (var i = 0; i < rows; i++)
+                    new ReadOnlySpan<float>(load ? c + i * problem.Ldc : bias, cols).CopyTo(new Span<float>(tile + i * width, cols));
             }
             TKernel.Run(kc, a, b, tile, width, load: true, bias: null);
             for (var i = 0; i < rows; i++)
-            {
-                for (var j = 0; j < cols; j++)
-                    c[i * problem.Ldc + j] = tile[i * width + j];
-            }
+                new ReadOnlySpan<float>(tile + i * width, cols).CopyTo(new Span<float>(c + i * problem.Ldc, cols));
         }
     }
 }
