@@ -21,6 +21,8 @@ internal sealed class WorkerTeam
     private readonly int _size;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ManualResetEventSlim _finished = new(false);
+    // One reusable job per operation type, touched only by the thread that holds _busy.
+    private readonly Dictionary<Type, Job> _jobs = [];
     private long _ticket = Closed;
     private int _generation;
     private Job? _job;
@@ -45,7 +47,9 @@ internal sealed class WorkerTeam
             return false;
         try
         {
-            var job = Job<T>.ForThisThread;
+            if (!_jobs.TryGetValue(typeof(T), out var cached))
+                _jobs[typeof(T)] = cached = new Job<T>();
+            var job = (Job<T>)cached;
             job.Set(operation, rows, perChunk);
             _job = job;
             _chunks = chunks;
@@ -119,18 +123,13 @@ internal sealed class WorkerTeam
         public abstract void Run(int chunk);
     }
 
-    /// <summary>One reusable job per operation type and calling thread.</summary>
+    /// <summary>An operation of type <typeparamref name="T"/> cut into chunks.</summary>
     private sealed class Job<T> : Job
         where T : struct, IRowOperation
     {
-        [ThreadStatic]
-        private static Job<T>? t_job;
-
         private T _operation;
         private int _rows;
         private int _perChunk;
-
-        public static Job<T> ForThisThread => t_job ??= new Job<T>();
 
         public void Set(in T operation, int rows, int perChunk)
         {

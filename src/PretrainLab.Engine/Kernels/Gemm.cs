@@ -43,9 +43,6 @@ public static unsafe class Gemm
     // to a sleeping worker would not pay.
     private const long ParallelFlops = 1L << 22;
 
-    // Tasks per thread, so that a thread slowed by other processes is covered by the others.
-    private const int TasksPerThread = 2;
-
     private const int MaxTile = 12 * 32;
     private const int BufferFloats = RowBlock * DepthBlock + DepthBlock * ColumnBlock + MaxTile;
 
@@ -183,7 +180,9 @@ public static unsafe class Gemm
         var tilesM = (problem.M + TKernel.Rows - 1) / TKernel.Rows;
         var tilesN = (problem.N + TKernel.Columns - 1) / TKernel.Columns;
         var flops = 2L * problem.M * problem.N * problem.K;
-        var tasks = parallelism.Threads == 1 || flops < ParallelFlops ? 1 : parallelism.Threads * TasksPerThread;
+        // One task per thread: each task packs all of the other operand, which costs more than finer
+        // tasks gain in balance (measured on the tiny and baby models).
+        var tasks = flops < ParallelFlops ? 1 : parallelism.Threads;
         int partsM, partsN;
         if (problem.M >= problem.N)
         {
@@ -301,17 +300,14 @@ public static unsafe class Gemm
         {
             var width = TKernel.Columns;
             new Span<float>(tile, TKernel.Rows * width).Clear();
-            for (var i = 0; i < rows; i++)
+            if (load || bias is not null)
             {
-                for (var j = 0; j < cols; j++)
-                    tile[i * width + j] = load ? c[i * problem.Ldc + j] : bias is null ? 0f : bias[j];
+                for (var i = 0; i < rows; i++)
+                    new ReadOnlySpan<float>(load ? c + i * problem.Ldc : bias, cols).CopyTo(new Span<float>(tile + i * width, cols));
             }
             TKernel.Run(kc, a, b, tile, width, load: true, bias: null);
             for (var i = 0; i < rows; i++)
-            {
-                for (var j = 0; j < cols; j++)
-                    c[i * problem.Ldc + j] = tile[i * width + j];
-            }
+                new ReadOnlySpan<float>(tile + i * width, cols).CopyTo(new Span<float>(c + i * problem.Ldc, cols));
         }
     }
 }

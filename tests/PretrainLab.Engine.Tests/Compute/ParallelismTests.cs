@@ -33,6 +33,21 @@ public unsafe class ParallelismTests
         }
     }
 
+    /// <summary>Counts its rows at the last level; above it, every row runs a loop of the same type on another instance.</summary>
+    private readonly struct Recursive(Parallelism[] levels, int level, int* counts, int width) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            for (var r = start; r < end; r++)
+            {
+                if (level == levels.Length - 1)
+                    counts[r]++;
+                else
+                    levels[level + 1].For(width, new Recursive(levels, level + 1, counts + r * width, width));
+            }
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -75,6 +90,19 @@ public unsafe class ParallelismTests
         fixed (int* c = counts)
             parallelism.For(16, new Nested(parallelism, c, 50));
         Assert.All(counts, n => Assert.Equal(1, n));
+    }
+
+    [Fact]
+    public void LoopsOfOneTypeNestOnDifferentInstances()
+    {
+        Parallelism[] levels = [new(2), new(3)];
+        var counts = new int[40 * 40];
+        fixed (int* c = counts)
+        {
+            for (var call = 0; call < 50; call++)
+                levels[0].For(40, new Recursive(levels, 0, c, 40));
+        }
+        Assert.All(counts, n => Assert.Equal(50, n));
     }
 
     [Fact]
