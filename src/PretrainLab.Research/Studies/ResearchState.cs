@@ -17,7 +17,13 @@ public sealed record ResearchState
 
     /// <summary>
     /// The best variant so far: the lowest mean objective among variants whose runs have all ended with at least one
-    /// finished; the baseline until an experiment beats it.
+    /// finished, however few seeds; what the search is currently following.
+    /// </summary>
+    public VariantResult? Leader { get; init; }
+
+    /// <summary>
+    /// The best variant with as many finished seeds as the agenda confirms with (the baseline's noise seeds when fewer):
+    /// the answer the study stands behind. A leader on one lucky seed becomes the incumbent only once confirmed.
     /// </summary>
     public VariantResult? Incumbent { get; init; }
 

@@ -195,13 +195,15 @@ public sealed partial class ResearchStudy
                 };
             })
             .ToList();
-        var incumbent = variants.Where(v => v.Done && v.Sample.Count > 0).MinBy(v => v.Mean);
+        var ended = variants.Where(v => v.Done && v.Sample.Count > 0).ToList();
+        var confirmed = Math.Min(Agenda.Seeds.Confirm, Agenda.Seeds.Noise);
         return new ResearchState
         {
             Runs = runs,
             Variants = variants,
             NoiseFloor = noise,
-            Incumbent = incumbent,
+            Leader = ended.MinBy(v => v.Mean),
+            Incumbent = ended.Where(v => v.Sample.Count >= confirmed).MinBy(v => v.Mean),
             Budget = Spent(runs),
         };
     }
@@ -245,7 +247,7 @@ public sealed partial class ResearchStudy
                 var cost = RunCost.Of(recipe);
                 if (budget.Refusal(fresh.Count, cost, useReserve ? 0 : ReserveRuns, BaselineCost) is { } refusal)
                 {
-                    results.Add(new ProposalResult(i, null, [], [], refusal));
+                    results.Add(new ProposalResult(i, null, [], [], refusal, OverBudget: true));
                     continue;
                 }
                 var knobs = RecipeDifference.Between(Baseline, recipe);
