@@ -14,6 +14,7 @@ internal static class Program
             BenchCommand.Create(),
             StudyCommand.Create(),
             RunsCommand.Create(),
+            ResearchCommand.Create(),
             WorkerCommand.Create(),
         };
         var parse = root.Parse(args);

@@ -74,15 +74,18 @@ public sealed record Knob(
         return hi == lo ? 0 : Math.Clamp((t - lo) / (hi - lo), 0, 1);
     }
 
-    /// <summary>The value at <paramref name="unit"/> in [0, 1], rounded for an integer knob; not for categorical knobs.</summary>
+    /// <summary>
+    /// The value at <paramref name="unit"/> in [0, 1]: rounded to an integer for an integer knob, to three significant
+    /// digits otherwise (finer steps are below what a run can tell apart, and round values read better in reports).
+    /// Not for categorical knobs.
+    /// </summary>
     public string FromUnit(double unit)
     {
         var u = Math.Clamp(unit, 0, 1);
         var x = IsLog
             ? Math.Exp(Math.Log(Min!.Value) + u * (Math.Log(Max!.Value) - Math.Log(Min.Value)))
             : Min!.Value + u * (Max!.Value - Min.Value);
-        if (IsInteger)
-            x = Math.Round(x);
+        x = IsInteger ? Math.Round(x) : Significant(x, 3);
         return Format(Math.Clamp(x, Min.Value, Max.Value));
     }
 
@@ -114,6 +117,15 @@ public sealed record Knob(
 
     /// <summary>A number as recipe text: the shortest invariant form that reads back exactly.</summary>
     public static string Format(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+
+    private static double Significant(double x, int digits)
+    {
+        if (x == 0)
+            return 0;
+        var scale = Math.Pow(10, digits - 1 - (int)Math.Floor(Math.Log10(Math.Abs(x))));
+        // Dividing by an exact power of ten gives the shortest decimal (0.0028, not 0.0028000000000000004).
+        return scale >= 1 ? Math.Round(x * scale) / scale : Math.Round(x * scale) * (1 / scale);
+    }
 
     private static bool TryNumber(string text, out double x) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out x) && double.IsFinite(x);

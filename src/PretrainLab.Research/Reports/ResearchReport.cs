@@ -74,7 +74,7 @@ public sealed record ResearchReport
     {
         var state = study.State();
         var journal = study.ReadJournal();
-        var incumbent = state.Incumbent ?? state.Baseline;
+        var incumbent = state.Incumbent;
         RunComparison? versus = incumbent.Label == ResearchStudy.BaselineLabel ? null : study.Compare(ResearchStudy.BaselineLabel, incumbent.Label);
         var testMetric = StudyAnalysis.TestMetricOf(study.Objective);
         var recipe = study.Store.GetRun(incumbent.FirstRunId)?.Recipe;

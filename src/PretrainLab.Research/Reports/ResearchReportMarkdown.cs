@@ -46,7 +46,7 @@ public static class ResearchReportMarkdown
         if (r.Leader is { } leader)
         {
             Line(md);
-            Line(md, $"Best by mean but not confirmed over enough seeds: {leader}.");
+            Line(md, $"The best variant by mean, not an incumbent because it is not confirmed beyond the noise floor: {leader}.");
         }
         if (r.IncumbentRecipe is { } recipe && r.Validation is not null)
         {
@@ -95,7 +95,7 @@ public static class ResearchReportMarkdown
                 if (i % step != 0 && i != r.ComputeCurve.Count - 1)
                     continue;
                 var p = r.ComputeCurve[i];
-                Line(md, Invariant($"| {i + 1} | {p.Flops:E2} | {p.WallSeconds:F0} | {Format(p.Best)} | {(p.BestLabel is null ? "" : $"`{p.BestLabel}`")} |"));
+                Line(md, Invariant($"| {i + 1} | {p.Flops:0.00e+0} | {p.WallSeconds:F0} | {Format(p.Best)} | {(p.BestLabel is null ? "" : $"`{p.BestLabel}`")} |"));
             }
             Line(md);
         }

@@ -135,16 +135,22 @@ public sealed class ResearchLoop
         return true;
     }
 
-    /// <summary>Journals the incumbent's effect against the baseline as the study's closing finding, once.</summary>
+    /// <summary>
+    /// Journals the closing finding, once: the incumbent's effect against the baseline, or, when no experiment cleared
+    /// the noise floor, the confirmed leader's.
+    /// </summary>
     private void Conclude(ResearchState state)
     {
-        if (state.Incumbent is not { } incumbent || incumbent.Label == ResearchStudy.BaselineLabel)
+        var incumbent = state.Incumbent.Label != ResearchStudy.BaselineLabel;
+        if ((incumbent ? state.Incumbent : state.Leader) is not { } subject || subject.Label == ResearchStudy.BaselineLabel)
             return;
-        var evidence = $"(evidence: {incumbent.Label} vs {ResearchStudy.BaselineLabel})";
-        if (_study.ReadJournal().Any(e => e.Kind == ResearchJournal.Finding && e.Text.EndsWith(evidence, StringComparison.Ordinal) && e.Text.StartsWith("incumbent", StringComparison.Ordinal)))
+        var evidence = $"(evidence: {subject.Label} vs {ResearchStudy.BaselineLabel})";
+        if (_study.ReadJournal().Any(e => e.Kind == ResearchJournal.Finding && e.Text.EndsWith(evidence, StringComparison.Ordinal)))
             return;
-        var changes = incumbent.Knobs.Count == 0 ? "no change" : string.Join(", ", incumbent.Knobs.Select(k => $"{k.Key}={k.Value}"));
-        _study.RecordFinding($"incumbent {incumbent.Label} ({changes}) against the baseline", incumbent.Label, ResearchStudy.BaselineLabel);
+        var changes = string.Join(", ", subject.Knobs.Select(k => $"{k.Key}={k.Value}"));
+        _study.RecordFinding(incumbent
+            ? $"the incumbent {subject.Label} ({changes}) beats the baseline beyond the noise floor"
+            : $"the best variant {subject.Label} ({changes}) does not beat the baseline beyond the noise floor, so the baseline stands", subject.Label, ResearchStudy.BaselineLabel);
     }
 
     private void JournalOutcomes(ResearchState state)

@@ -22,10 +22,11 @@ public sealed record ResearchState
     public VariantResult? Leader { get; init; }
 
     /// <summary>
-    /// The best variant with as many finished seeds as the agenda confirms with (the baseline's noise seeds when fewer):
-    /// the answer the study stands behind. A leader on one lucky seed becomes the incumbent only once confirmed.
+    /// The answer the study stands behind: the best variant with as many finished seeds as the agenda confirms with
+    /// (the baseline's noise seeds when fewer) whose effect against the baseline clears the noise floor; otherwise the
+    /// baseline itself. A leader on one lucky seed, or ahead by less than the noise, is not an incumbent.
     /// </summary>
-    public VariantResult? Incumbent { get; init; }
+    public required VariantResult Incumbent { get; init; }
 
     /// <summary>Spent against the budget.</summary>
     public required BudgetStatus Budget { get; init; }

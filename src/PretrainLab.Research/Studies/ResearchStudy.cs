@@ -203,7 +203,8 @@ public sealed partial class ResearchStudy
             Variants = variants,
             NoiseFloor = noise,
             Leader = ended.MinBy(v => v.Mean),
-            Incumbent = ended.Where(v => v.Sample.Count >= confirmed).MinBy(v => v.Mean),
+            Incumbent = ended.Where(v => v.Sample.Count >= confirmed && v.VersusBaseline?.Verdict == EffectEstimator.Better).MinBy(v => v.Mean)
+                ?? variants[0],
             Budget = Spent(runs),
         };
     }

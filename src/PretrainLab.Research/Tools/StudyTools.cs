@@ -128,7 +128,7 @@ public sealed class StudyTools
             ["runs"] = JsonSerializer.SerializeToNode(states),
             ["variants_tried"] = state.Variants.Count - 1,
             ["leader"] = state.Leader is { } l ? Variant(l, hypotheses) : null,
-            ["incumbent"] = state.Incumbent is { } i ? Variant(i, hypotheses) : null,
+            ["incumbent"] = Variant(state.Incumbent, hypotheses),
             ["best_variants"] = new JsonArray(state.Variants.Where(v => v.Mean is not null).OrderBy(v => v.Mean).Take(StateListSize).Select(v => Variant(v, hypotheses)).ToArray()),
             ["in_flight"] = new JsonArray(state.Variants.Where(v => !v.Done).TakeLast(StateListSize).Select(v => Variant(v, hypotheses)).ToArray()),
             ["recent_outcomes"] = Texts(journal, ResearchJournal.Outcome),
