@@ -489,7 +489,10 @@ public static class AgendaFile
         /// <summary>Loads the baseline with each bound or value of the knob; a value the recipe refuses is an agenda error.</summary>
         private bool CheckAgainstRecipe(Knob knob, Recipe baseline, YamlNode keyNode)
         {
-            var probes = knob.IsNumeric ? [Knob.Format(knob.Min!.Value), Knob.Format(knob.Max!.Value)] : knob.Choices;
+            // The middle of a real-valued range is a fraction, which an integer key refuses: a float knob on one is caught.
+            var probes = knob.IsNumeric
+                ? new[] { knob.FromUnit(0), knob.FromUnit(1), knob.IsInteger ? null : knob.FromUnit(0.5) }.OfType<string>().Distinct().ToList()
+                : knob.Choices;
             var json = baseline.ToJson();
             var ok = true;
             foreach (var value in probes)

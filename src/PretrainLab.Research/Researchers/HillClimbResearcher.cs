@@ -25,7 +25,7 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
     {
         var incumbent = Decide(study, state);
         var space = new KnobSpace(study);
-        var random = new Random(HashCode.Combine(seed, state.Variants.Count));
+        var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
         var start = space.ValuesOf(state.Find(incumbent)!);
         var seeds = Math.Max(2, study.Agenda.Seeds.Experiment);
         return Task.FromResult(BuiltInProposals.Fill(study, Name, capacity, seeds, () =>

@@ -3,8 +3,8 @@ namespace PretrainLab.Research.Researchers;
 /// <summary>
 /// A one-dimensional density on [0, 1] for TPE: a mixture of Gaussians truncated to the interval, one at each
 /// observation and a wide prior at the centre. Each observation's bandwidth is the larger gap to its neighbours
-/// (with the interval's ends as neighbours), clipped to [1/(n + 1)·0.5, 1], so dense clusters give sharp peaks and
-/// lone points broad ones, as in Bergstra et al.'s TPE.
+/// (with the interval's ends as neighbours), clipped to [1/min(100, n + 1), 1] as Optuna does, so dense clusters give
+/// sharp peaks and lone points broad ones without a few close results collapsing the search onto them.
 /// </summary>
 public sealed class ParzenEstimator
 {
@@ -17,7 +17,7 @@ public sealed class ParzenEstimator
     public ParzenEstimator(IReadOnlyList<double> points)
     {
         var sorted = points.Select(p => Math.Clamp(p, 0, 1)).Append(PriorMean).Order().ToArray();
-        var minWidth = 0.5 / (points.Count + 1);
+        var minWidth = 1.0 / Math.Min(100, points.Count + 1);
         _means = sorted;
         _widths = new double[sorted.Length];
         var priorSeen = false;

@@ -13,7 +13,7 @@ public sealed class RandomResearcher(int seed = 0) : IResearcher
     public Task<ResearchTurn> ActAsync(ResearchStudy study, ResearchState state, int capacity, CancellationToken cancellation)
     {
         var space = new KnobSpace(study);
-        var random = new Random(HashCode.Combine(seed, state.Variants.Count));
+        var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
         return Task.FromResult(BuiltInProposals.Fill(study, Name, capacity, study.Agenda.Seeds.Experiment, () =>
         {
             var values = space.Sample(random);

@@ -5,7 +5,8 @@ namespace PretrainLab.Research.Researchers;
 
 /// <summary>
 /// Bayesian optimisation by the tree-structured Parzen estimator (Bergstra et al. 2011), one knob at a time as in
-/// Optuna's default: the variants tried so far are split into the best quarter and the rest; each knob gets a density
+/// Optuna's default: the variants tried so far are split into the best tenth (at least one, at most 25, as in Optuna)
+/// and the rest; each knob gets a density
 /// for each group (Parzen estimators in the unit interval, linear or logarithmic; smoothed frequencies for
 /// categories); candidates are drawn from the good densities and the one with the highest good-to-bad ratio is run.
 /// Until enough variants have ended it draws uniformly. Runs that diverged or failed count as the worst results, so
@@ -14,7 +15,8 @@ namespace PretrainLab.Research.Researchers;
 /// <param name="seed">Seeds the draws (with the study's variant count, so a restart continues the sequence).</param>
 public sealed class TpeResearcher(int seed = 0) : IResearcher
 {
-    private const double Gamma = 0.25;
+    private const double Gamma = 0.1;
+    private const int MaxGood = 25;
     private const int Candidates = 24;
 
     /// <inheritdoc/>
@@ -24,7 +26,7 @@ public sealed class TpeResearcher(int seed = 0) : IResearcher
     public Task<ResearchTurn> ActAsync(ResearchStudy study, ResearchState state, int capacity, CancellationToken cancellation)
     {
         var space = new KnobSpace(study);
-        var random = new Random(HashCode.Combine(seed, state.Variants.Count));
+        var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
         var observations = Observations(space, state);
         var startup = Math.Clamp(space.Knobs.Count + 1, 4, 10);
         var tried = state.Variants.Count - 1;
@@ -37,7 +39,7 @@ public sealed class TpeResearcher(int seed = 0) : IResearcher
             }
             var suggestion = Suggest(space, observations, random);
             return new ExperimentProposal(
-                $"TPE: the best {Gamma:P0} of {observations.Count} results favour {RandomResearcher.Describe(space.Changes(suggestion))}", space.Changes(suggestion));
+                $"TPE: the best of {observations.Count} results favour {RandomResearcher.Describe(space.Changes(suggestion))}", space.Changes(suggestion));
         }));
     }
 
@@ -54,7 +56,7 @@ public sealed class TpeResearcher(int seed = 0) : IResearcher
     internal static Dictionary<string, string> Suggest(KnobSpace space, List<(Dictionary<string, string> Values, double Score)> observations, Random random)
     {
         var ordered = observations.OrderBy(o => o.Score).ToList();
-        var goodCount = Math.Max(1, (int)Math.Ceiling(Gamma * ordered.Count));
+        var goodCount = Math.Clamp((int)Math.Ceiling(Gamma * ordered.Count), 1, MaxGood);
         var good = ordered.Take(goodCount).Select(o => o.Values).ToList();
         var bad = ordered.Skip(goodCount).Select(o => o.Values).ToList();
         var densities = space.Knobs.Select(k => (Knob: k, Good: Density.Of(k, good), Bad: Density.Of(k, bad))).ToList();
