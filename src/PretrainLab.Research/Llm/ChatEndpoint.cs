@@ -29,8 +29,8 @@ public static class ChatEndpoint
     public static bool HasAnthropicKey => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(AnthropicKeyVariable));
 
     /// <summary>
-    /// The official Anthropic SDK as an <see cref="IChatClient"/> for <paramref name="model"/>, its own retries off
-    /// (<see cref="RetryingChatClient"/> is the one policy).
+    /// The official Anthropic SDK as an <see cref="IChatClient"/> for <paramref name="model"/>, with the key from
+    /// <c>ANTHROPIC_API_KEY</c> and the endpoint from <c>ANTHROPIC_BASE_URL</c> when set.
     /// </summary>
     /// <exception cref="InvalidOperationException"><c>ANTHROPIC_API_KEY</c> is not set.</exception>
     public static IChatClient Anthropic(string model, int maxOutputTokens)
@@ -38,9 +38,20 @@ public static class ChatEndpoint
         var key = Environment.GetEnvironmentVariable(AnthropicKeyVariable);
         if (string.IsNullOrEmpty(key))
             throw new InvalidOperationException($"the llm researcher needs {AnthropicKeyVariable} (or an OpenAI-compatible endpoint in {OpenAiBaseUrlVariable}); without one, use --researcher tpe, hillclimb or random");
-        var client = Environment.GetEnvironmentVariable(AnthropicBaseUrlVariable) is { Length: > 0 } url
-            ? new AnthropicClient { ApiKey = key, BaseUrl = url, MaxRetries = 0, Timeout = RequestTimeout }
-            : new AnthropicClient { ApiKey = key, MaxRetries = 0, Timeout = RequestTimeout };
+        return Anthropic(model, maxOutputTokens, key, Environment.GetEnvironmentVariable(AnthropicBaseUrlVariable));
+    }
+
+    /// <summary>
+    /// The official Anthropic SDK as an <see cref="IChatClient"/> for <paramref name="model"/> with
+    /// <paramref name="key"/>, at <paramref name="baseUrl"/> (null or empty for Anthropic's API). The SDK's own retries
+    /// are off: <see cref="RetryingChatClient"/> is the one policy.
+    /// </summary>
+    public static IChatClient Anthropic(string model, int maxOutputTokens, string key, string? baseUrl)
+    {
+        Studies.Secrets.Register(key);
+        var client = string.IsNullOrEmpty(baseUrl)
+            ? new AnthropicClient { ApiKey = key, MaxRetries = 0, Timeout = RequestTimeout }
+            : new AnthropicClient { ApiKey = key, BaseUrl = baseUrl, MaxRetries = 0, Timeout = RequestTimeout };
         return client.AsIChatClient(model, maxOutputTokens);
     }
 
@@ -55,6 +66,7 @@ public static class ChatEndpoint
         if (!Uri.TryCreate(url, UriKind.Absolute, out var endpoint))
             throw new InvalidOperationException($"{OpenAiBaseUrlVariable} must be the endpoint's absolute URL, e.g. http://127.0.0.1:8080/v1");
         var key = Environment.GetEnvironmentVariable(OpenAiKeyVariable);
+        Studies.Secrets.Register(key);
         return new OpenAiChatClient(model, endpoint, string.IsNullOrEmpty(key) ? "local" : key, maxOutputTokens, RequestTimeout);
     }
 }

@@ -311,7 +311,8 @@ public sealed class StudyTools
     private ExperimentProposal ReadProposal(JsonElement item)
     {
         var args = new ToolArguments(item, "hypothesis", "changes", "seeds", "budget");
-        var hypothesis = args.String("hypothesis", required: true);
+        // A missing hypothesis is reported by the study together with every problem in the changes.
+        var hypothesis = args.String("hypothesis") ?? "";
         var changes = args.Object("changes", required: true);
         var seeds = args.Integer("seeds", 1, _study.Agenda.Constraints.MaxSeeds);
         var budget = args.Object("budget");
@@ -334,7 +335,7 @@ public sealed class StudyTools
                 perRun = (units[0].Name, units[0].Value.GetDouble());
         }
         args.ThrowIfInvalid();
-        return new ExperimentProposal(hypothesis!, values, (int?)seeds, perRun);
+        return new ExperimentProposal(hypothesis, values, (int?)seeds, perRun);
     }
 
     private string CompareRuns(JsonElement input)
