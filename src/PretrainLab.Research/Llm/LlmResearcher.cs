@@ -16,6 +16,15 @@ namespace PretrainLab.Research.Llm;
 /// </summary>
 public sealed class LlmResearcher : IResearcher
 {
+    /// <summary>
+    /// The most characters of messages a turn may build up (about 12,000 tokens): tool results are cut to fit what is
+    /// left, and the turn ends before a request would pass it. With the system prompt and tool schemas, which are
+    /// fixed, this bounds every request whatever the study's size or the model's appetite for tools.
+    /// </summary>
+    public const int MaxPromptCharacters = 48_000;
+
+    private const int MinResultCharacters = 400;
+
     private readonly IChatClient _chat;
     private readonly LlmSettings _settings;
     private readonly TextWriter? _log;
@@ -75,7 +84,11 @@ public sealed class LlmResearcher : IResearcher
                 note = response.Text is { Length: > 0 } said ? said : note;
                 if (calls.Count == 0)
                     break;
-                var results = calls.Select(call => (AIContent)new FunctionResultContent(call.CallId, Call(tools, call).Text)).ToList();
+                var room = MaxPromptCharacters - Size(messages);
+                if (room < calls.Count * MinResultCharacters)
+                    break;
+                var share = room / calls.Count;
+                var results = calls.Select(call => (AIContent)new FunctionResultContent(call.CallId, Fit(Call(tools, call).Text, share))).ToList();
                 messages.Add(new ChatMessage(ChatRole.Tool, results));
             }
         }
@@ -94,6 +107,17 @@ public sealed class LlmResearcher : IResearcher
             study.Journal(ResearchJournal.Note, null, $"llm turn {_turn}: {ResearchJournal.Clip(note)}");
         return new ResearchTurn(tools.RunsQueued, Done: stop is not null && tools.RunsQueued == 0, stop);
     }
+
+    private static int Size(IEnumerable<ChatMessage> messages) => messages.SelectMany(m => m.Contents).Sum(c => c switch
+    {
+        TextContent t => t.Text.Length,
+        FunctionCallContent f => f.Name.Length + JsonSerializer.Serialize(f.Arguments).Length,
+        FunctionResultContent r => r.Result?.ToString()?.Length ?? 0,
+        _ => 0,
+    });
+
+    private static string Fit(string text, int room) =>
+        text.Length <= room ? text : text[..(room - 80)] + "\n(cut: this turn's context is nearly full; end the turn or ask for less)";
 
     private static ToolResult Call(StudyTools tools, FunctionCallContent call)
     {
