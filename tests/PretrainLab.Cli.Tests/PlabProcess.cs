@@ -19,7 +19,10 @@ internal static class PlabProcess
     }
 
     /// <summary>Starts plab without waiting; the caller reads or discards its output and disposes it.</summary>
-    public static Process Start(string workingDirectory, params string[] args)
+    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts plab with <paramref name="environment"/> added to its environment.</summary>
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -27,8 +30,11 @@ internal static class PlabProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        // The tests name their stores; a developer's own PLAB_STORE must not leak into them.
-        start.Environment.Remove("PLAB_STORE");
+        // The tests name their stores and researchers; a developer's own PLAB_STORE or API keys must not leak into them.
+        foreach (var variable in new[] { "PLAB_STORE", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL" })
+            start.Environment.Remove(variable);
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "plab.dll"));
         foreach (var a in args)
             start.ArgumentList.Add(a);
