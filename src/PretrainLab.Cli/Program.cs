@@ -15,6 +15,7 @@ internal static class Program
             StudyCommand.Create(),
             RunsCommand.Create(),
             ResearchCommand.Create(),
+            McpCommand.Create(),
             WorkerCommand.Create(),
         };
         var parse = root.Parse(args);
