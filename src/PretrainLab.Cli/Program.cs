@@ -14,6 +14,8 @@ internal static class Program
             BenchCommand.Create(),
             StudyCommand.Create(),
             RunsCommand.Create(),
+            ResearchCommand.Create(),
+            McpCommand.Create(),
             WorkerCommand.Create(),
             TokenizerCommand.Create(),
             DataCommand.Create(),

@@ -12,7 +12,7 @@ internal static class PlabProcess
     /// <summary>As <see cref="Run"/>, with <paramref name="input"/> (UTF-8) piped to stdin.</summary>
     public static (int ExitCode, string StdOut, string StdErr) RunWithInput(string workingDirectory, string? input, params string[] args)
     {
-        using var process = Start(workingDirectory, input is not null, args);
+        using var process = Start(workingDirectory, new Dictionary<string, string>(), input is not null, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (input is not null)
@@ -30,9 +30,14 @@ internal static class PlabProcess
     }
 
     /// <summary>Starts plab without waiting; the caller reads or discards its output and disposes it.</summary>
-    public static Process Start(string workingDirectory, params string[] args) => Start(workingDirectory, redirectInput: false, args);
+    public static Process Start(string workingDirectory, params string[] args) =>
+        Start(workingDirectory, new Dictionary<string, string>(), redirectInput: false, args);
 
-    private static Process Start(string workingDirectory, bool redirectInput, string[] args)
+    /// <summary>Starts plab with <paramref name="environment"/> added to its environment.</summary>
+    public static Process Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start(workingDirectory, environment, redirectInput: false, args);
+
+    private static Process Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, bool redirectInput, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -42,8 +47,11 @@ internal static class PlabProcess
             RedirectStandardError = true,
             StandardOutputEncoding = Encoding.UTF8,
         };
-        // The tests name their stores; a developer's own PLAB_STORE must not leak into them.
-        start.Environment.Remove("PLAB_STORE");
+        // The tests name their stores and researchers; a developer's own PLAB_STORE or API keys must not leak into them.
+        foreach (var variable in new[] { "PLAB_STORE", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL" })
+            start.Environment.Remove(variable);
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "plab.dll"));
         foreach (var a in args)
             start.ArgumentList.Add(a);

@@ -4,7 +4,7 @@ namespace PretrainLab.Lab.Recipes;
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), used to suggest the key a
 /// misspelt one was meant to be.
 /// </summary>
-internal static class EditDistance
+public static class EditDistance
 {
     /// <summary>The number of single-character insertions, deletions, substitutions and adjacent swaps from a to b.</summary>
     public static int Between(string a, string b)

@@ -29,6 +29,7 @@ public sealed class StudyScheduler
     private readonly HashSet<string> _stopped = [];
     private readonly Dictionary<long, IReadOnlyList<long>> _rungSteps = [];
     private readonly Dictionary<(long Run, long Step), double> _rungScores = [];
+    private readonly Func<IReadOnlyList<RunRecord>, bool>? _refill;
     private int _launched;
     private int _recovered;
 
@@ -39,7 +40,13 @@ public sealed class StudyScheduler
     /// <param name="launcher">How to start a worker process.</param>
     /// <param name="options">Slots, cores and timings.</param>
     /// <param name="log">Where to write one line per event for people, or null.</param>
-    public StudyScheduler(ILabStore store, string storeLocation, StudyRecord study, WorkerLauncher launcher, SchedulerOptions options, TextWriter? log)
+    /// <param name="refill">
+    /// Called on every pass with the study's runs before the lab decides whether it is done; it may add runs (a
+    /// researcher filling free slots) and returns true when it did. The lab ends when nothing is left to run after it.
+    /// </param>
+    public StudyScheduler(
+        ILabStore store, string storeLocation, StudyRecord study, WorkerLauncher launcher, SchedulerOptions options, TextWriter? log,
+        Func<IReadOnlyList<RunRecord>, bool>? refill = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Slots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Cores, 1);
@@ -50,6 +57,7 @@ public sealed class StudyScheduler
         _launcher = launcher;
         _options = options;
         _log = log;
+        _refill = refill;
         if (_spec.Halving is { } halving)
             _halving = new SuccessiveHalving(halving, _spec.Objective, _spec.Baseline, RungSteps, ObjectiveAt);
         if (_spec.EarlyStopping is { } earlyStopping)
@@ -65,6 +73,8 @@ public sealed class StudyScheduler
             var runs = _store.ListRuns(new RunQuery { StudyId = _study.Id });
             var changed = ReapWorkers(runs) | RecoverOrphans(runs);
             if (changed)
+                runs = _store.ListRuns(new RunQuery { StudyId = _study.Id });
+            if (_refill?.Invoke(runs) == true)
                 runs = _store.ListRuns(new RunQuery { StudyId = _study.Id });
 
             var busy = runs.Any(r => r.State is RunState.Queued || r.State.IsActive());

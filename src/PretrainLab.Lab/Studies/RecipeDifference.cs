@@ -26,7 +26,11 @@ public static class RecipeDifference
         return knobs;
     }
 
-    private static Dictionary<string, string> Flatten(Recipe recipe)
+    /// <summary>
+    /// Every <c>dotted.path</c> key of <paramref name="recipe"/>'s canonical JSON with its value as text, as
+    /// <see cref="Between"/> compares them (strings unquoted, numbers and booleans as JSON writes them).
+    /// </summary>
+    public static Dictionary<string, string> Flatten(Recipe recipe)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         using var document = JsonDocument.Parse(recipe.ToJson());

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using PretrainLab.Lab.Analysis;
+using PretrainLab.Lab.Scheduling;
+using PretrainLab.Lab.Store;
+using PretrainLab.Research.Agendas;
+using PretrainLab.Research.Researchers;
+using PretrainLab.Research.Studies;
+using ResearchBench;
+
+// bench/ResearchBench: the built-in researchers against random search at equal compute, real training.
+//   dotnet build -c Release src/PretrainLab.Cli
+//   dotnet run -c Release --project bench/ResearchBench -- --plab src/PretrainLab.Cli/bin/Release/net10.0/plab.dll
+//       [--agenda bench/research/agenda.md] [--repeats 3] [--researchers random,tpe,hillclimb] [--slots 2] [--out FILE]
+// Every study gets the agenda's budget (runs of equal training FLOPs); each repeat r runs every researcher with seed r
+// in its own store. It reports each researcher's best validation bpb and the compute it needed to reach random
+// search's final best in the same repeat.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var plab = Path.GetFullPath(Arg("--plab") ?? throw new ArgumentException("--plab PATH/plab.dll is required"));
+var agenda = AgendaFile.Load(Arg("--agenda") ?? "bench/research/agenda.md");
+var repeats = int.Parse(Arg("--repeats") ?? "3", CultureInfo.InvariantCulture);
+var researchers = (Arg("--researchers") ?? "random,tpe,hillclimb").Split(',');
+var slots = int.Parse(Arg("--slots") ?? "2", CultureInfo.InvariantCulture);
+var output = Arg("--out");
+if (researchers[0] != "random")
+    throw new ArgumentException("random must come first: it is the yardstick");
+
+var curves = new List<StudyCurve>();
+var root = Directory.CreateTempSubdirectory("plab-research-bench-").FullName;
+try
+{
+    for (var repeat = 1; repeat <= repeats; repeat++)
+    {
+        foreach (var name in researchers)
+        {
+            var folder = Path.Combine(root, $"{name}-{repeat}");
+            Directory.CreateDirectory(folder);
+            var location = Path.Combine(folder, LabStore.DefaultFileName);
+            using var store = LabStore.Open(location);
+            var study = ResearchStudy.Open(store, agenda, Path.Combine(folder, "runs"));
+            var clock = Stopwatch.StartNew();
+            var loop = new ResearchLoop(study, ResearcherFactory.Create(name, agenda.Researcher, repeat, null), location,
+                new WorkerLauncher("dotnet", [plab]), new SchedulerOptions { Slots = slots, Cores = Math.Max(slots, Environment.ProcessorCount) }, null, null);
+            loop.Run(CancellationToken.None);
+            var points = StudyAnalysis.ComputeCurve(study.State().Runs, agenda.Objective.Metric).Select(p => (p.Flops, p.Best)).ToList();
+            var curve = new StudyCurve(name, repeat, points, clock.Elapsed.TotalSeconds);
+            curves.Add(curve);
+            Console.Error.WriteLine($"repeat {repeat} {name}: best {curve.Final:F4} after {points.Count} runs, {curve.Total:E2} FLOPs, {curve.WallSeconds:F0} s");
+        }
+    }
+}
+finally
+{
+    Directory.Delete(root, recursive: true);
+}
+
+var report = new StringBuilder();
+report.Append(CultureInfo.InvariantCulture, $"Agenda {agenda.Source}: {agenda.Budget.Runs} runs of {agenda.PerRun.FirstOrDefault()} per study, {repeats} repeats, {slots} slots.\n\n");
+report.Append("| researcher | best val_bpb, mean ± sd | per repeat | compute to reach random's final best (share of the budget), per repeat | mean share |\n");
+report.Append("|---|---|---|---|---|\n");
+foreach (var name in researchers)
+{
+    var mine = curves.Where(c => c.Researcher == name).OrderBy(c => c.Repeat).ToList();
+    var finals = mine.Select(c => c.Final).ToList();
+    var shares = mine.Select(c =>
+    {
+        var target = curves.Single(r => r.Researcher == "random" && r.Repeat == c.Repeat).Final;
+        return c.FlopsToReach(target) is { } flops ? flops / c.Total : (double?)null;
+    }).ToList();
+    var reached = shares.OfType<double>().ToList();
+    var mean = reached.Count == shares.Count ? $"{reached.Average():P0}" : $"{(reached.Count == 0 ? "-" : $"{reached.Average():P0}")} ({shares.Count - reached.Count} of {shares.Count} never reached it)";
+    report.Append(CultureInfo.InvariantCulture,
+        $"| {name} | {finals.Average():F4} ± {Statistics.StandardDeviation(finals) ?? 0:F4} | {string.Join(", ", finals.Select(f => f.ToString("F4", CultureInfo.InvariantCulture)))} | {string.Join(", ", shares.Select(s => s is { } x ? $"{x:P0}" : "never"))} | {mean} |\n");
+}
+Console.Write(report);
+if (output is not null)
+    File.WriteAllText(output, report.ToString());
+return 0;

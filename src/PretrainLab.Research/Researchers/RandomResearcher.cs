@@ -1,0 +1,26 @@
+using PretrainLab.Research.Studies;
+
+namespace PretrainLab.Research.Researchers;
+
+/// <summary>Random search: every experiment is a uniform draw from the agenda's knob space. The yardstick for the others.</summary>
+/// <param name="seed">Seeds the draws; a turn's draws depend on it and on how many variants the study has, so a restart continues the same sequence.</param>
+public sealed class RandomResearcher(int seed = 0) : IResearcher
+{
+    /// <inheritdoc/>
+    public string Name => "random";
+
+    /// <inheritdoc/>
+    public Task<ResearchTurn> ActAsync(ResearchStudy study, ResearchState state, int capacity, CancellationToken cancellation)
+    {
+        var space = new KnobSpace(study);
+        var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
+        return Task.FromResult(BuiltInProposals.Fill(study, Name, capacity, study.Agenda.Seeds.Experiment, () =>
+        {
+            var values = space.Sample(random);
+            return new ExperimentProposal($"random draw: {Describe(space.Changes(values))}", space.Changes(values));
+        }));
+    }
+
+    internal static string Describe(IReadOnlyDictionary<string, string> changes) =>
+        changes.Count == 0 ? "the baseline" : string.Join(", ", changes.Select(c => $"{c.Key}={c.Value}"));
+}
