@@ -80,8 +80,6 @@ public sealed unsafe class CausalSelfAttention
         _y = arena.Allocate((long)rows * _width);
         _dY = sharedDY;
         _dQkv = sharedDQkv;
-        QkvProjection.Plan(rows);
-        OutputProjection.Plan(rows);
     }
 
     /// <summary>Computes the attention block's output for <paramref name="batch"/> sequences of <paramref name="context"/> rows.</summary>

@@ -48,12 +48,6 @@ public sealed unsafe class Linear
     /// <summary>Output width.</summary>
     public int OutFeatures { get; }
 
-    /// <summary>
-    /// Plans for up to <paramref name="rows"/> rows. Nothing needs reserving: backward hands its
-    /// operands to <see cref="Gemm"/> as they are stored; kept so that every layer plans alike.
-    /// </summary>
-    public void Plan(int rows) => ArgumentOutOfRangeException.ThrowIfNegative(rows);
-
     /// <summary>Computes <c>output[r,o] = Σ_i input[r,i]·W[o,i] + b[o]</c> for <paramref name="rows"/> rows.</summary>
     public void Forward(Tensor input, Tensor output, int rows) =>
         Gemm.MultiplyTransposed(_workspace.Parallelism, input.Data, Weight.Data.Data, output.Data,

@@ -60,8 +60,6 @@ public sealed class Mlp
         _act = arena.Allocate((long)rows * _hidden);
         _dHidden = sharedDHidden;
         _dAct = sharedDActivation;
-        Up.Plan(rows);
-        Down.Plan(rows);
     }
 
     /// <summary>Computes the block for <paramref name="rows"/> rows.</summary>

@@ -71,9 +71,7 @@ public sealed class GptModel : IDisposable
         _lnE?.Plan(_arena, rows);
         _lnF.Plan(_arena, rows);
         _softcap?.Plan(_arena, (long)rows * config.VocabSize);
-        _head.Plan(rows);
         _loss.Plan(_arena, rows);
-        _workspace.Allocate(_arena);
     }
 
     /// <summary>The model's shape.</summary>

@@ -33,8 +33,6 @@ public sealed class LayerGradientTests : IDisposable
         const int rows = 5, inF = 9, outF = 7;
         var linear = new Linear(_parameters, _workspace, "fc", inF, outF, bias: true, ParameterInit.Zeros);
         AllocateParameters(1);
-        linear.Plan(rows);
-        _workspace.Allocate(_arena);
         var x = Random(rows * inF, 2);
         var y = _arena.Allocate(rows * outF);
         var r = Random(rows * outF, 3);
@@ -60,7 +58,6 @@ public sealed class LayerGradientTests : IDisposable
         var ln = new LayerNorm(_parameters, _workspace, "ln", width);
         AllocateParameters(4);
         ln.Plan(_arena, rows);
-        _workspace.Allocate(_arena);
         var x = Random(rows * width, 5, 2f);
         var y = _arena.Allocate(rows * width);
         var r = Random(rows * width, 6);
@@ -86,7 +83,6 @@ public sealed class LayerGradientTests : IDisposable
         var ln = new LayerNorm(_parameters, _workspace, "ln", width);
         AllocateParameters(7);
         ln.Plan(_arena, rows);
-        _workspace.Allocate(_arena);
         var x = Random(rows * width, 8);
         var y = _arena.Allocate(rows * width);
         var r = Random(rows * width, 9);
@@ -154,7 +150,6 @@ public sealed class LayerGradientTests : IDisposable
         var sharedDY = _arena.Allocate(rows * width);
         var sharedDQkv = _arena.Allocate(rows * attn.RowWidth);
         attn.Plan(_arena, sharedDY, sharedDQkv, batch, context);
-        _workspace.Allocate(_arena);
         var x = Random(rows * width, 13);
         var y = _arena.Allocate(rows * width);
         var r = Random(rows * width, 14);
@@ -183,7 +178,6 @@ public sealed class LayerGradientTests : IDisposable
         var attn = new CausalSelfAttention(_parameters, _workspace, "attn", config, ParameterInit.Zeros, ParameterInit.Zeros);
         AllocateParameters(30);
         attn.Plan(_arena, _arena.Allocate(context * width), _arena.Allocate(context * attn.RowWidth), 1, context);
-        _workspace.Allocate(_arena);
         var x = _arena.Allocate(context * width);
         var y = _arena.Allocate(context * width);
         var row = new float[width];
@@ -206,7 +200,6 @@ public sealed class LayerGradientTests : IDisposable
             ParameterInit.Zeros, ParameterInit.Zeros);
         AllocateParameters(15);
         attn.Plan(_arena, _arena.Allocate(context * width), _arena.Allocate(context * 3 * width), 1, context);
-        _workspace.Allocate(_arena);
         var x = Random(context * width, 16);
         var y = _arena.Allocate(context * width);
         attn.Forward(x, y, 1, context);
@@ -295,7 +288,6 @@ public sealed class LayerGradientTests : IDisposable
         if (gain)
             AllocateParameters(20);
         norm.Plan(_arena, rows);
-        _workspace.Allocate(_arena);
         var x = Random(rows * width, 21, 2f);
         var y = _arena.Allocate(rows * width);
         var r = Random(rows * width, 22);
@@ -331,7 +323,6 @@ public sealed class LayerGradientTests : IDisposable
         Assert.Null(ln.Bias);
         Assert.Single(_parameters.All);
         ln.Plan(_arena, rows);
-        _workspace.Allocate(_arena);
         var x = Random(rows * width, 24, 2f);
         var y = _arena.Allocate(rows * width);
         var r = Random(rows * width, 25);
