@@ -1,12 +1,14 @@
 using System.Globalization;
 using PretrainLab.Lab.Analysis;
+using PretrainLab.Lab.Store;
 using PretrainLab.Research.Agendas;
 using PretrainLab.Research.Studies;
 
 namespace PretrainLab.Research.Researchers;
 
 /// <summary>
-/// autoresearch's greedy loop, made honest: change one knob of the incumbent, run it, keep the change only when its
+/// autoresearch's greedy loop, made honest: change one knob of the incumbent (the knobs in a shuffled cycle, each by a
+/// Gaussian step in its unit interval or to another category), run it, keep the change only when its
 /// effect against the incumbent clears the noise floor (a paired interval that excludes zero and a difference beyond
 /// 2σ of the baseline's seed spread), otherwise discard it. A candidate first runs on one seed, the incumbent's first:
 /// unless it beats the incumbent's run on that seed by more than σ it is discarded there, which keeps most bad
@@ -31,9 +33,13 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
         var space = new KnobSpace(study);
         var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
         var start = space.ValuesOf(state.Find(incumbent)!);
+        // The knobs are visited in a shuffled cycle, so every knob is tried once before any is tried twice.
+        var cycle = Enumerable.Range(0, space.Knobs.Count).ToArray();
+        new Random(seed).Shuffle(cycle);
+        var tried = Candidates(study.ReadJournal()).Count();
         var turn = BuiltInProposals.Fill(study, Name, capacity - replicated, 1, () =>
         {
-            var knob = space.Knobs[random.Next(space.Knobs.Count)];
+            var knob = space.Knobs[cycle[tried++ % cycle.Length]];
             var values = new Dictionary<string, string>(start) { [knob.Path] = Mutate(knob, start[knob.Path], random) };
             return new ExperimentProposal(
                 $"hill climb from {incumbent}: {knob.Path} {start[knob.Path]} -> {values[knob.Path]}", space.Changes(values));
@@ -61,12 +67,7 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
             if (words[0] == "kept")
                 incumbent = words[1].TrimEnd(':');
         }
-        var candidates = journal
-            .Where(e => e.Kind == ResearchJournal.Hypothesis)
-            .Select(e => ResearchJournal.ParseHypothesis(e.Text))
-            .Where(h => h?.Author == Name && !decided.Contains(h.Value.Label))
-            .Select(h => h!.Value.Label)
-            .Distinct();
+        var candidates = Candidates(journal).Where(label => !decided.Contains(label));
         var replicated = 0;
         var seeds = TestSeeds(study);
         var first = (long)study.Baseline.Seed;
@@ -108,6 +109,14 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
         }
         return (incumbent, replicated);
     }
+
+    /// <summary>The labels of this climber's candidates, in the order proposed.</summary>
+    private IEnumerable<string> Candidates(IReadOnlyList<JournalEntry> journal) => journal
+        .Where(e => e.Kind == ResearchJournal.Hypothesis)
+        .Select(e => ResearchJournal.ParseHypothesis(e.Text))
+        .Where(h => h?.Author == Name)
+        .Select(h => h!.Value.Label)
+        .Distinct();
 
     private static Dictionary<string, string> Difference(VariantResult candidate, VariantResult incumbent) =>
         candidate.Knobs.Where(k => incumbent.Knobs.GetValueOrDefault(k.Key) != k.Value).ToDictionary(k => k.Key, k => k.Value);
