@@ -43,8 +43,8 @@ try
             var clock = Stopwatch.StartNew();
             var loop = new ResearchLoop(study, ResearcherFactory.Create(name, agenda.Researcher, repeat, null), location,
                 new WorkerLauncher("dotnet", [plab]), new SchedulerOptions { Slots = slots, Cores = Math.Max(slots, Environment.ProcessorCount) }, null, null);
-            loop.Run(CancellationToken.None);
-            var points = StudyAnalysis.ComputeCurve(study.State().Runs, agenda.Objective.Metric).Select(p => (p.Flops, p.Best)).ToList();
+            var outcome = loop.Run(CancellationToken.None);
+            var points = StudyAnalysis.ComputeCurve(outcome.State.Runs, agenda.Objective.Metric).Select(p => (p.Flops, p.Best)).ToList();
             var curve = new StudyCurve(name, repeat, points, clock.Elapsed.TotalSeconds);
             curves.Add(curve);
             Console.Error.WriteLine($"repeat {repeat} {name}: best {curve.Final:F4} after {points.Count} runs, {curve.Total:E2} FLOPs, {curve.WallSeconds:F0} s");

@@ -79,6 +79,8 @@ internal static class ResearchCommand
                 Console.Error.WriteLine($"interrupted; run the same command again to continue study {agenda.Name}");
                 return ExitCodes.Cancelled;
             }
+            if (outcome.Reason is { } reason)
+                Console.Error.WriteLine($"{chosen.Name} stopped proposing: {reason}");
             var report = ResearchReport.Of(study);
             var text = parse.GetValue(json) ? JsonSerializer.Serialize(report, Indented) + "\n" : ResearchReportMarkdown.Write(report);
             if (parse.GetValue(output) is { } path)

@@ -19,9 +19,6 @@ public sealed class RetryingChatClient(IChatClient inner, RetryPolicy policy, Te
 {
     private readonly Random _jitter = new();
 
-    /// <summary>Calls made, retries included.</summary>
-    public int Calls { get; private set; }
-
     /// <summary>Retries made.</summary>
     public int Retries { get; private set; }
 
@@ -31,7 +28,6 @@ public sealed class RetryingChatClient(IChatClient inner, RetryPolicy policy, Te
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         for (var attempt = 1; ; attempt++)
         {
-            Calls++;
             try
             {
                 return await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);

@@ -1,15 +1,19 @@
 using System.Globalization;
 using PretrainLab.Lab.Analysis;
+using PretrainLab.Lab.Store;
 using PretrainLab.Research.Agendas;
 using PretrainLab.Research.Studies;
 
 namespace PretrainLab.Research.Researchers;
 
 /// <summary>
-/// autoresearch's greedy loop, made honest: change one knob of the incumbent, run it, keep the change only when its
+/// autoresearch's greedy loop, made honest: change one knob of the incumbent (the knobs in a shuffled cycle, each by a
+/// Gaussian step in its unit interval or to another category), run it, keep the change only when its
 /// effect against the incumbent clears the noise floor (a paired interval that excludes zero and a difference beyond
-/// 2σ of the baseline's seed spread), otherwise discard it. Candidates therefore run with at least two seeds, the
-/// incumbent's, so comparisons pair. Every keep or discard is journaled, and a kept change is recorded as a finding;
+/// 2σ of the baseline's seed spread), otherwise discard it. A candidate first runs on one seed, the incumbent's first:
+/// unless it beats the incumbent's run on that seed by more than σ it is discarded there, which keeps most bad
+/// changes to one run; otherwise it is replicated to the baseline's noise seeds (at least two) and judged on all of
+/// them, paired with the incumbent's. Every keep or discard is journaled, and a kept change is recorded as a finding;
 /// the journal is also how a restarted climber finds its incumbent again.
 /// </summary>
 /// <param name="seed">Seeds the mutations (with the study's variant count, so a restart continues the sequence).</param>
@@ -23,25 +27,35 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
     /// <inheritdoc/>
     public Task<ResearchTurn> ActAsync(ResearchStudy study, ResearchState state, int capacity, CancellationToken cancellation)
     {
-        var incumbent = Decide(study, state);
+        var (incumbent, replicated) = Decide(study, state);
+        if (replicated > 0 && replicated >= capacity)
+            return Task.FromResult(new ResearchTurn(replicated));
         var space = new KnobSpace(study);
         var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
         var start = space.ValuesOf(state.Find(incumbent)!);
-        var seeds = Math.Max(2, study.Agenda.Seeds.Experiment);
-        return Task.FromResult(BuiltInProposals.Fill(study, Name, capacity, seeds, () =>
+        // The knobs are visited in a shuffled cycle, so every knob is tried once before any is tried twice.
+        var cycle = Enumerable.Range(0, space.Knobs.Count).ToArray();
+        new Random(seed).Shuffle(cycle);
+        var tried = Candidates(study.ReadJournal()).Count();
+        var turn = BuiltInProposals.Fill(study, Name, capacity - replicated, 1, () =>
         {
-            var knob = space.Knobs[random.Next(space.Knobs.Count)];
+            var knob = space.Knobs[cycle[tried++ % cycle.Length]];
             var values = new Dictionary<string, string>(start) { [knob.Path] = Mutate(knob, start[knob.Path], random) };
             return new ExperimentProposal(
                 $"hill climb from {incumbent}: {knob.Path} {start[knob.Path]} -> {values[knob.Path]}", space.Changes(values));
-        }));
+        });
+        return Task.FromResult(turn with { RunsQueued = turn.RunsQueued + replicated, Done = turn.Done && replicated == 0 });
     }
 
+    /// <summary>The seeds a candidate is judged on: the baseline's noise seeds, at least two, within the agenda's limit.</summary>
+    private static int TestSeeds(ResearchStudy study) => Math.Clamp(study.Agenda.Seeds.Noise, 2, study.Agenda.Constraints.MaxSeeds);
+
     /// <summary>
-    /// Replays the journal's decisions to find the incumbent, then decides on every candidate of this climber whose runs
-    /// have all ended, in the order proposed. Returns the incumbent's label.
+    /// Replays the journal's decisions to find the incumbent, then, in the order proposed, screens or decides every
+    /// candidate of this climber whose runs have all ended. Returns the incumbent's label and the runs queued to
+    /// replicate candidates that passed the screen.
     /// </summary>
-    private string Decide(ResearchStudy study, ResearchState state)
+    private (string Incumbent, int Replicated) Decide(ResearchStudy study, ResearchState state)
     {
         var journal = study.ReadJournal();
         var incumbent = ResearchStudy.BaselineLabel;
@@ -53,19 +67,37 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
             if (words[0] == "kept")
                 incumbent = words[1].TrimEnd(':');
         }
-        var candidates = journal
-            .Where(e => e.Kind == ResearchJournal.Hypothesis)
-            .Select(e => ResearchJournal.ParseHypothesis(e.Text))
-            .Where(h => h?.Author == Name && !decided.Contains(h.Value.Label))
-            .Select(h => h!.Value.Label)
-            .Distinct();
+        var candidates = Candidates(journal).Where(label => !decided.Contains(label));
+        var replicated = 0;
+        var seeds = TestSeeds(study);
+        var first = (long)study.Baseline.Seed;
         foreach (var label in candidates)
         {
             var candidate = state.Find(label);
             var current = state.Find(incumbent);
-            if (candidate is not { Done: true } || current is not { Done: true } || state.NoiseFloor.Sigma is null)
+            if (candidate is not { Done: true } || current is not { Done: true } || state.NoiseFloor.Sigma is not { } sigma)
                 break;
-            var effect = EffectEstimator.Compare(current.Sample, candidate.Sample, study.Objective, state.NoiseFloor.Sigma);
+            if (candidate.Seeds.Count < seeds)
+            {
+                // The screen: one run against the incumbent's run on the same seed.
+                var mine = candidate.Sample.Values.GetValueOrDefault(first, double.NaN);
+                var theirs = current.Sample.Values.GetValueOrDefault(first, double.NaN);
+                if (!(mine < theirs - sigma))
+                {
+                    var shown = double.IsNaN(mine) ? "no finished run" : string.Create(CultureInfo.InvariantCulture, $"{mine - theirs:+0.0000;-0.0000} on seed {first}");
+                    study.Journal(ResearchJournal.Decision, candidate.FirstRunId, $"discarded {label}: {study.Objective} {shown}, not σ below {incumbent}'s run on that seed");
+                    continue;
+                }
+                var result = study.Propose([new ExperimentProposal($"replicate {label}: it beat {incumbent} on seed {first}", candidate.Knobs, seeds)], Name)[0];
+                if (result.Accepted)
+                {
+                    replicated += result.RunIds.Count;
+                    break;
+                }
+                study.Journal(ResearchJournal.Decision, candidate.FirstRunId, $"discarded {label}: it passed the screen but cannot be replicated ({result.Error})");
+                continue;
+            }
+            var effect = EffectEstimator.Compare(current.Sample, candidate.Sample, study.Objective, sigma);
             var kept = effect.Verdict == EffectEstimator.Better;
             study.Journal(ResearchJournal.Decision, candidate.FirstRunId, $"{(kept ? "kept" : "discarded")} {label}: {effect.Metric} {EffectText.Describe(effect)} against {incumbent}");
             if (kept)
@@ -75,8 +107,16 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
                 incumbent = label;
             }
         }
-        return incumbent;
+        return (incumbent, replicated);
     }
+
+    /// <summary>The labels of this climber's candidates, in the order proposed.</summary>
+    private IEnumerable<string> Candidates(IReadOnlyList<JournalEntry> journal) => journal
+        .Where(e => e.Kind == ResearchJournal.Hypothesis)
+        .Select(e => ResearchJournal.ParseHypothesis(e.Text))
+        .Where(h => h?.Author == Name)
+        .Select(h => h!.Value.Label)
+        .Distinct();
 
     private static Dictionary<string, string> Difference(VariantResult candidate, VariantResult incumbent) =>
         candidate.Knobs.Where(k => incumbent.Knobs.GetValueOrDefault(k.Key) != k.Value).ToDictionary(k => k.Key, k => k.Value);

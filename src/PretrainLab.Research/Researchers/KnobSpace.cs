@@ -23,9 +23,6 @@ public sealed class KnobSpace
     /// <summary>The knobs, in agenda order.</summary>
     public IReadOnlyList<Knob> Knobs { get; }
 
-    /// <summary>The baseline's value of every knob.</summary>
-    public IReadOnlyDictionary<string, string> BaselineValues => _baseline;
-
     /// <summary>The value of every knob in <paramref name="variant"/>.</summary>
     public Dictionary<string, string> ValuesOf(VariantResult variant)
     {

@@ -1,78 +1,83 @@
+using PretrainLab.Research.Agendas;
+
 namespace PretrainLab.Research.Researchers;
 
 /// <summary>
-/// A one-dimensional density on [0, 1] for TPE: a mixture of Gaussians truncated to the interval, one at each
-/// observation and a wide prior at the centre. Each observation's bandwidth is the larger gap to its neighbours
-/// (with the interval's ends as neighbours), clipped to [1/min(100, n + 1), 1] as Optuna does, so dense clusters give
-/// sharp peaks and lone points broad ones without a few close results collapsing the search onto them.
+/// A density over the whole knob space for multivariate TPE: one kernel per observation, a product over the knobs, plus
+/// a broad prior. A numeric knob's kernel is a Gaussian truncated to its unit interval with bandwidth
+/// 0.2·n^(−1/(d+4)) (Scott's rule scaled as Optuna's multivariate TPE does); a categorical knob's kernel puts
+/// (1 + 1/k)/2 on the observed category and spreads the rest evenly. Draws pick a kernel and perturb all knobs around
+/// it together, so combinations that worked (a high rate with a narrow model) are kept together.
 /// </summary>
 public sealed class ParzenEstimator
 {
-    private const double PriorMean = 0.5;
-    private const double PriorWidth = 1.0;
-    private readonly double[] _means;
-    private readonly double[] _widths;
+    private readonly IReadOnlyList<Knob> _knobs;
+    private readonly List<double[]> _points;
+    private readonly double _width;
 
-    /// <summary>The estimator of <paramref name="points"/>, each in [0, 1].</summary>
-    public ParzenEstimator(IReadOnlyList<double> points)
+    /// <summary>The estimator of <paramref name="points"/>: per knob, a unit coordinate (numeric) or a category index.</summary>
+    public ParzenEstimator(IReadOnlyList<Knob> knobs, IReadOnlyList<double[]> points)
     {
-        var sorted = points.Select(p => Math.Clamp(p, 0, 1)).Append(PriorMean).Order().ToArray();
-        var minWidth = 1.0 / Math.Min(100, points.Count + 1);
-        _means = sorted;
-        _widths = new double[sorted.Length];
-        var priorSeen = false;
-        for (var i = 0; i < sorted.Length; i++)
-        {
-            if (!priorSeen && sorted[i] == PriorMean)
-            {
-                // The prior keeps its own wide bandwidth, whatever its neighbours.
-                _widths[i] = PriorWidth;
-                priorSeen = true;
-                continue;
-            }
-            var left = i == 0 ? sorted[i] : sorted[i] - sorted[i - 1];
-            var right = i == sorted.Length - 1 ? 1 - sorted[i] : sorted[i + 1] - sorted[i];
-            _widths[i] = Math.Clamp(Math.Max(left, right), minWidth, 1);
-        }
+        _knobs = knobs;
+        _points = points.ToList();
+        _width = 0.2 * Math.Pow(Math.Max(points.Count, 1), -1.0 / (knobs.Count + 4));
     }
 
-    /// <summary>A draw: a component chosen uniformly, then its truncated Gaussian.</summary>
-    public double Sample(Random random)
+    /// <summary>A draw: a point's kernel (or the prior's, as often as any one point's) and a value for every knob from it.</summary>
+    public double[] Sample(Random random)
     {
-        var i = random.Next(_means.Length);
-        for (var attempt = 0; attempt < 100; attempt++)
+        var component = random.Next(_points.Count + 1);
+        var point = component < _points.Count ? _points[component] : null;
+        var x = new double[_knobs.Count];
+        for (var d = 0; d < _knobs.Count; d++)
         {
-            var x = _means[i] + _widths[i] * Gaussian(random);
-            if (x is >= 0 and <= 1)
-                return x;
+            var knob = _knobs[d];
+            if (!knob.IsNumeric)
+            {
+                var k = knob.Choices.Count;
+                x[d] = point is not null && random.NextDouble() < 0.5 ? point[d] : random.Next(k);
+                continue;
+            }
+            var (mean, width) = point is null ? (0.5, 1.0) : (point[d], _width);
+            x[d] = TruncatedGaussian(mean, width, random);
         }
-        return Math.Clamp(_means[i], 0, 1);
+        return x;
     }
 
     /// <summary>The log density at <paramref name="x"/>.</summary>
-    public double LogDensity(double x)
+    public double LogDensity(double[] x)
     {
         double sum = 0;
-        for (var i = 0; i < _means.Length; i++)
+        for (var c = 0; c <= _points.Count; c++)
         {
-            var (m, w) = (_means[i], _widths[i]);
-            var mass = NormalCdf((1 - m) / w) - NormalCdf(-m / w);
-            var z = (x - m) / w;
-            sum += Math.Exp(-0.5 * z * z) / (w * Math.Sqrt(2 * Math.PI) * Math.Max(mass, 1e-12));
+            var point = c < _points.Count ? _points[c] : null;
+            double density = 1;
+            for (var d = 0; d < _knobs.Count; d++)
+            {
+                var knob = _knobs[d];
+                if (!knob.IsNumeric)
+                {
+                    var k = knob.Choices.Count;
+                    density *= point is null ? 1.0 / k : point[d] == x[d] ? (1 + 1.0 / k) / 2 : 0.5 / k;
+                    continue;
+                }
+                var (mean, width) = point is null ? (0.5, 1.0) : (point[d], _width);
+                density *= Kernel(x[d], mean, width);
+            }
+            sum += density;
         }
-        return Math.Log(sum / _means.Length + 1e-300);
+        return Math.Log(sum / (_points.Count + 1) + 1e-300);
+    }
+
+    private static double Kernel(double x, double mean, double width)
+    {
+        var mass = NormalCdf((1 - mean) / width) - NormalCdf(-mean / width);
+        var z = (x - mean) / width;
+        return Math.Exp(-0.5 * z * z) / (width * Math.Sqrt(2 * Math.PI) * Math.Max(mass, 1e-12));
     }
 
     /// <summary>The standard normal distribution function.</summary>
-    public static double NormalCdf(double z) => 0.5 * (1 + Erf(z / Math.Sqrt(2)));
-
-    private static double Gaussian(Random random)
-    {
-        // Box-Muller; 1 - NextDouble() is in (0, 1], so the logarithm is finite.
-        var u = 1 - random.NextDouble();
-        var v = random.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v);
-    }
+    private static double NormalCdf(double z) => 0.5 * (1 + Erf(z / Math.Sqrt(2)));
 
     /// <summary>The error function, by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7).</summary>
     private static double Erf(double x)
@@ -82,5 +87,17 @@ public sealed class ParzenEstimator
         var t = 1 / (1 + 0.3275911 * x);
         var y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.Exp(-x * x);
         return sign * y;
+    }
+
+    private static double TruncatedGaussian(double mean, double width, Random random)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var z = Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+            var x = mean + width * z;
+            if (x is >= 0 and <= 1)
+                return x;
+        }
+        return Math.Clamp(mean, 0, 1);
     }
 }

@@ -4,13 +4,13 @@ using PretrainLab.Research.Studies;
 namespace PretrainLab.Research.Researchers;
 
 /// <summary>
-/// Bayesian optimisation by the tree-structured Parzen estimator (Bergstra et al. 2011), one knob at a time as in
-/// Optuna's default: the variants tried so far are split into the best tenth (at least one, at most 25, as in Optuna)
-/// and the rest; each knob gets a density
-/// for each group (Parzen estimators in the unit interval, linear or logarithmic; smoothed frequencies for
-/// categories); candidates are drawn from the good densities and the one with the highest good-to-bad ratio is run.
-/// Until enough variants have ended it draws uniformly. Runs that diverged or failed count as the worst results, so
-/// the search learns to avoid them.
+/// Bayesian optimisation by the tree-structured Parzen estimator (Bergstra et al. 2011), multivariate as Optuna's
+/// <c>multivariate=True</c>: the variants tried so far are split into the best tenth (at least one, at most 25, as in
+/// Optuna) and the rest; each group gets a density over the whole knob space (<see cref="ParzenEstimator"/>: one
+/// kernel per variant, in the unit interval of each knob, linear or logarithmic, and over its categories); 24
+/// candidates are drawn from the good density and the one with the highest good-to-bad ratio is run. Until ten
+/// variants (or one more than there are knobs, if fewer) have been tried it draws uniformly. Runs that diverged or
+/// failed count as the worst results, so the search learns to avoid them.
 /// </summary>
 /// <param name="seed">Seeds the draws (with the study's variant count, so a restart continues the sequence).</param>
 public sealed class TpeResearcher(int seed = 0) : IResearcher
@@ -52,74 +52,27 @@ public sealed class TpeResearcher(int seed = 0) : IResearcher
         return ended.Select(v => (space.ValuesOf(v), v.Mean ?? penalty)).ToList();
     }
 
-    /// <summary>The candidate, drawn from the good densities, with the highest good-to-bad density ratio.</summary>
+    /// <summary>The candidate, drawn from the good density, with the highest good-to-bad density ratio.</summary>
     internal static Dictionary<string, string> Suggest(KnobSpace space, List<(Dictionary<string, string> Values, double Score)> observations, Random random)
     {
         var ordered = observations.OrderBy(o => o.Score).ToList();
         var goodCount = Math.Clamp((int)Math.Ceiling(Gamma * ordered.Count), 1, MaxGood);
-        var good = ordered.Take(goodCount).Select(o => o.Values).ToList();
-        var bad = ordered.Skip(goodCount).Select(o => o.Values).ToList();
-        var densities = space.Knobs.Select(k => (Knob: k, Good: Density.Of(k, good), Bad: Density.Of(k, bad))).ToList();
-
-        Dictionary<string, string>? best = null;
+        double[] Encode(Dictionary<string, string> values) =>
+            space.Knobs.Select(k => k.IsNumeric ? k.ToUnit(values[k.Path]) : Math.Max(0, k.Index(values[k.Path]))).ToArray();
+        var good = new ParzenEstimator(space.Knobs, ordered.Take(goodCount).Select(o => Encode(o.Values)).ToList());
+        var bad = new ParzenEstimator(space.Knobs, ordered.Skip(goodCount).Select(o => Encode(o.Values)).ToList());
+        double[]? best = null;
         var bestScore = double.NegativeInfinity;
         for (var c = 0; c < Candidates; c++)
         {
-            var candidate = new Dictionary<string, string>();
-            double score = 0;
-            foreach (var (knob, l, g) in densities)
-            {
-                var (value, position) = l.Sample(knob, random);
-                candidate[knob.Path] = value;
-                score += l.LogDensity(position) - g.LogDensity(position);
-            }
+            // Scored where the values will land: integers rounded, reals to three digits.
+            var x = good.Sample(random);
+            var landed = space.Knobs.Select((k, d) => k.IsNumeric ? k.ToUnit(k.FromUnit(x[d])) : x[d]).ToArray();
+            var score = good.LogDensity(landed) - bad.LogDensity(landed);
             if (score > bestScore)
-                (best, bestScore) = (candidate, score);
+                (best, bestScore) = (landed, score);
         }
-        return best!;
-    }
-
-    /// <summary>One group's density for one knob: a Parzen estimator in the unit interval, or smoothed category frequencies.</summary>
-    private sealed class Density
-    {
-        private ParzenEstimator? _numeric;
-        private double[]? _probabilities;
-
-        public static Density Of(Knob knob, List<Dictionary<string, string>> group)
-        {
-            if (knob.IsNumeric)
-                return new Density { _numeric = new ParzenEstimator(group.Select(v => knob.ToUnit(v[knob.Path])).ToList()) };
-            // One pseudo-count per category: a category never tried keeps a chance.
-            var counts = Enumerable.Repeat(1.0, knob.Choices.Count).ToArray();
-            foreach (var values in group)
-            {
-                if (knob.Index(values[knob.Path]) is var i and >= 0)
-                    counts[i]++;
-            }
-            var total = counts.Sum();
-            return new Density { _probabilities = counts.Select(c => c / total).ToArray() };
-        }
-
-        /// <summary>A value, and its position (unit coordinate, or category index) for <see cref="LogDensity"/>.</summary>
-        public (string Value, double Position) Sample(Knob knob, Random random)
-        {
-            if (_numeric is not null)
-            {
-                // An integer knob is scored where its rounded value lies, so neighbours of one integer score alike.
-                var value = knob.FromUnit(_numeric.Sample(random));
-                return (value, knob.ToUnit(value));
-            }
-            var u = random.NextDouble();
-            for (var i = 0; i < _probabilities!.Length; i++)
-            {
-                u -= _probabilities[i];
-                if (u < 0)
-                    return (knob.Choices[i], i);
-            }
-            return (knob.Choices[^1], _probabilities.Length - 1);
-        }
-
-        public double LogDensity(double position) =>
-            _numeric?.LogDensity(position) ?? Math.Log(_probabilities![(int)position]);
+        return space.Knobs.Select((k, d) => (k.Path, Value: k.IsNumeric ? k.FromUnit(best![d]) : k.Choices[(int)best![d]]))
+            .ToDictionary(p => p.Path, p => p.Value);
     }
 }

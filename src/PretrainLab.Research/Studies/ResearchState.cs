@@ -34,9 +34,6 @@ public sealed record ResearchState
     /// <summary>Runs queued or training.</summary>
     public int Pending => Runs.Count(r => !r.State.IsFinal());
 
-    /// <summary>The baseline's result.</summary>
-    public VariantResult Baseline => Variants[0];
-
     /// <summary>The variant labelled <paramref name="label"/>, or null.</summary>
     public VariantResult? Find(string label) => Variants.FirstOrDefault(v => v.Label == label);
 }
