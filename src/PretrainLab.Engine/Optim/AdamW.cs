@@ -8,14 +8,15 @@ namespace PretrainLab.Engine.Optim;
 /// <summary>
 /// AdamW exactly as PyTorch's single-tensor implementation computes it, per element:
 /// <c>θ ← θ·(1 − lr·λ)</c>; <c>m ← β₁m + (1 − β₁)g</c>; <c>v ← β₂v + (1 − β₂)g²</c>;
-/// <c>θ ← θ − (lr/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε)</c>, with λ = 0 for 1-D parameters and lr
-/// the parameter's group rate.
+/// <c>θ ← θ − (lr/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε)</c>, with lr the parameter's group rate and β₁, β₂, λ
+/// its group's (<see cref="AdamWOptions.For"/>: λ = 0 for 1-D parameters unless their group sets a decay).
 /// </summary>
 public sealed unsafe class AdamW : IOptimizer
 {
     private readonly TensorArena _arena = new();
     private readonly Parameter[] _parameters;
     private readonly GroupLearningRates? _rates;
+    private readonly (double Beta1, double Beta2, double WeightDecay)[] _hyperparameters;
 
     /// <summary>
     /// Creates zeroed moment buffers for the parameters of <paramref name="parameters"/> that
@@ -26,6 +27,7 @@ public sealed unsafe class AdamW : IOptimizer
         _parameters = parameters.All.Where(include ?? (_ => true)).ToArray();
         _rates = rates;
         Options = options;
+        _hyperparameters = _parameters.Select(options.For).ToArray();
         FirstMoment = _arena.Allocate(parameters.Count);
         SecondMoment = _arena.Allocate(parameters.Count);
     }
@@ -53,22 +55,25 @@ public sealed unsafe class AdamW : IOptimizer
     public void Step(double baseLr)
     {
         StepCount++;
-        var o = Options;
-        // Scalars are computed in double, as Python does, then rounded once to float.
-        var bc1 = 1.0 - Math.Pow(o.Beta1, StepCount);
-        var bc2Sqrt = Math.Sqrt(1.0 - Math.Pow(o.Beta2, StepCount));
-        float b1 = (float)o.Beta1, b2 = (float)o.Beta2, oneMinusB1 = (float)(1 - o.Beta1), oneMinusB2 = (float)(1 - o.Beta2);
-        float eps = (float)o.Epsilon, bc2 = (float)bc2Sqrt;
-        foreach (var p in _parameters)
+        float eps = (float)Options.Epsilon;
+        for (var i = 0; i < _parameters.Length; i++)
         {
+            var p = _parameters[i];
+            var (beta1, beta2, weightDecay) = _hyperparameters[i];
+            // Scalars are computed in double, as Python does, then rounded once to float; per parameter, since
+            // each group may have its own betas (a handful of pows per step, nothing next to the update).
+            var bc1 = 1.0 - Math.Pow(beta1, StepCount);
+            var bc2Sqrt = Math.Sqrt(1.0 - Math.Pow(beta2, StepCount));
             var lr = _rates?.For(p.Kind, baseLr) ?? baseLr;
             var stepSize = (float)(lr / bc1);
-            var decay = p.IsMatrix ? (float)(1.0 - lr * o.WeightDecay) : 1f;
+            // λ = 0 gives exactly 1f, so undecayed parameters are untouched as before.
+            var decay = (float)(1.0 - lr * weightDecay);
             var theta = p.Data.Data;
             var g = p.Grad.Data;
             var m = FirstMoment.Data + p.Offset;
             var v = SecondMoment.Data + p.Offset;
-            Update(theta, g, m, v, p.Length, new Coefficients(decay, stepSize, b1, oneMinusB1, b2, oneMinusB2, bc2, eps));
+            Update(theta, g, m, v, p.Length, new Coefficients(decay, stepSize, (float)beta1, (float)(1 - beta1),
+                (float)beta2, (float)(1 - beta2), (float)bc2Sqrt, eps));
         }
     }
 

@@ -10,7 +10,9 @@ namespace PretrainLab.Engine.Optim;
 /// gradient G, <c>M ← βM + (1 − β)G</c>; Nesterov <c>U = (1 − β)G + βM</c>; <c>X = U/(‖U‖_F + 1e-7)</c>,
 /// transposed when r &gt; c; five quintic Newton-Schulz steps <c>A = XXᵀ</c>,
 /// <c>X ← aX + (bA + cA²)X</c> with (a, b, c) = (3.4445, −4.7750, 2.0315), which push X's singular
-/// values towards 1; transposed back; <c>W ← W − lr·√max(1, r/c)·X</c>.
+/// values towards 1; transposed back; <c>W ← W·(1 − lr·λ) − lr·√max(1, r/c)·X</c>, with λ the decoupled weight
+/// decay (<see cref="MuonOptions.WeightDecay"/>; the decay is not scaled by the shape factor, as in Keller Jordan's
+/// Muon and PyTorch's).
 /// </summary>
 /// <remarks>Products run on <see cref="Gemm"/>, so the update is the same for any thread count.
 /// Scratch is sized once for the largest matrix.</remarks>
