@@ -1,5 +1,6 @@
 using PretrainLab.Data.Datasets;
 using PretrainLab.Engine.Model;
+using PretrainLab.Engine.Optim;
 using System.Globalization;
 
 namespace PretrainLab.Lab.Recipes;
@@ -66,6 +67,27 @@ public static class RecipeValidator
         Check(optim.HeadLr is null or > 0, "optim.head_lr", "> 0 or null", optim.HeadLr);
         Check(optim.MatrixLr is null or > 0, "optim.matrix_lr", "> 0 or null", optim.MatrixLr);
         Check(optim.ScalarLr is null or > 0, "optim.scalar_lr", "> 0 or null", optim.ScalarLr);
+        Check(optim.EmbeddingBeta1 is null or (>= 0 and < 1), "optim.embedding_beta1", "in [0, 1) or null", optim.EmbeddingBeta1);
+        Check(optim.EmbeddingBeta2 is null or (>= 0 and < 1), "optim.embedding_beta2", "in [0, 1) or null", optim.EmbeddingBeta2);
+        Check(optim.EmbeddingWeightDecay is null or >= 0, "optim.embedding_weight_decay", ">= 0 or null", optim.EmbeddingWeightDecay);
+        Check(optim.HeadBeta1 is null or (>= 0 and < 1), "optim.head_beta1", "in [0, 1) or null", optim.HeadBeta1);
+        Check(optim.HeadBeta2 is null or (>= 0 and < 1), "optim.head_beta2", "in [0, 1) or null", optim.HeadBeta2);
+        Check(optim.HeadWeightDecay is null or >= 0, "optim.head_weight_decay", ">= 0 or null", optim.HeadWeightDecay);
+        Check(optim.MatrixBeta1 is null or (>= 0 and < 1), "optim.matrix_beta1", "in [0, 1) or null", optim.MatrixBeta1);
+        Check(optim.MatrixBeta2 is null or (>= 0 and < 1), "optim.matrix_beta2", "in [0, 1) or null", optim.MatrixBeta2);
+        Check(optim.MatrixWeightDecay is null or >= 0, "optim.matrix_weight_decay", ">= 0 or null", optim.MatrixWeightDecay);
+        Check(optim.ScalarBeta1 is null or (>= 0 and < 1), "optim.scalar_beta1", "in [0, 1) or null", optim.ScalarBeta1);
+        Check(optim.ScalarBeta2 is null or (>= 0 and < 1), "optim.scalar_beta2", "in [0, 1) or null", optim.ScalarBeta2);
+        Check(optim.ScalarWeightDecay is null or >= 0, "optim.scalar_weight_decay", ">= 0 or null", optim.ScalarWeightDecay);
+        // Muon's hidden matrices have no Adam moments; a beta set for them would be silently ignored.
+        if (optim.Kind == OptimizerKind.Muon)
+        {
+            foreach (var (key, value) in new[] { ("optim.matrix_beta1", optim.MatrixBeta1), ("optim.matrix_beta2", optim.MatrixBeta2) })
+            {
+                if (value is not null)
+                    errors.Add(new RecipeError(key, "applies to AdamW only; with optim.kind: muon the hidden matrices use optim.muon_momentum"));
+            }
+        }
         Check(optim.MuonMomentum is >= 0 and < 1, "optim.muon_momentum", "in [0, 1)", optim.MuonMomentum);
         Check(optim.NsSteps is >= 1 and <= 20, "optim.ns_steps", "in [1, 20]", optim.NsSteps);
 

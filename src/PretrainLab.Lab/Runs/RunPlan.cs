@@ -20,6 +20,29 @@ public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Opt
         return rates == GroupLearningRates.Uniform(o.Lr) ? null : rates;
     }
 
+    /// <summary>
+    /// The shared AdamW settings plus each group's own betas and decay. With Muon, AdamW never sees the hidden
+    /// matrices, so their group is left out (matrix_weight_decay goes to <see cref="MuonSettings"/>).
+    /// </summary>
+    private static AdamWOptions AdamWSettings(OptimSpec o) => new(o.Beta1, o.Beta2, o.Eps, o.WeightDecay)
+    {
+        Embedding = Group(o.EmbeddingBeta1, o.EmbeddingBeta2, o.EmbeddingWeightDecay),
+        Head = Group(o.HeadBeta1, o.HeadBeta2, o.HeadWeightDecay),
+        Matrix = o.Kind == OptimizerKind.Muon ? null : Group(o.MatrixBeta1, o.MatrixBeta2, o.MatrixWeightDecay),
+        Scalar = Group(o.ScalarBeta1, o.ScalarBeta2, o.ScalarWeightDecay),
+    };
+
+    /// <summary>A group's own settings, or null when it sets none, so recipes without them give the options they always did.</summary>
+    private static AdamWGroupOptions? Group(double? beta1, double? beta2, double? weightDecay) =>
+        beta1 is null && beta2 is null && weightDecay is null ? null : new AdamWGroupOptions(beta1, beta2, weightDecay);
+
+    /// <summary>
+    /// Muon's settings. Its matrices are decayed only by an explicit matrix_weight_decay: the shared weight_decay
+    /// never reached them, and Muon recipes written before the per-group keys must train as they did.
+    /// </summary>
+    private static MuonOptions MuonSettings(OptimSpec o) =>
+        new(o.MuonMomentum, o.NsSteps, o.Kind == OptimizerKind.Muon ? o.MatrixWeightDecay ?? 0 : 0);
+
     /// <summary>Translates a validated <paramref name="recipe"/>.</summary>
     public static RunPlan From(Recipe recipe)
     {
@@ -44,9 +67,9 @@ public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Opt
                 : recipe.Train.GradAccum,
             LearningRate = o.Lr,
             Schedule = schedule,
-            AdamW = new AdamWOptions(o.Beta1, o.Beta2, o.Eps, o.WeightDecay),
+            AdamW = AdamWSettings(o),
             Optimizer = o.Kind,
-            Muon = new MuonOptions(o.MuonMomentum, o.NsSteps),
+            Muon = MuonSettings(o),
             GroupRates = GroupRates(o),
             GradClip = o.GradClip,
             Budget = new Budget(b.Steps, b.Tokens, b.Flops, b.Seconds),

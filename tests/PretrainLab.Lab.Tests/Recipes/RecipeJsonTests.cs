@@ -28,6 +28,12 @@ public sealed class RecipeJsonTests : IDisposable
         Assert.Equal(
             ["n_layer", "n_head", "n_embd", "block_size", "vocab_size", "norm", "norm_gain", "activation", "mlp_ratio", "bias", "tie_head", "position", "rope_theta", "qk_norm", "n_kv_head", "logit_softcap", "zero_init_proj", "init_std", "embed_norm"],
             root.GetProperty("model").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(
+            ["kind", "lr", "embedding_lr", "head_lr", "matrix_lr", "scalar_lr", "muon_momentum", "ns_steps", "beta1", "beta2", "eps", "weight_decay",
+             "embedding_beta1", "embedding_beta2", "embedding_weight_decay", "head_beta1", "head_beta2", "head_weight_decay",
+             "matrix_beta1", "matrix_beta2", "matrix_weight_decay", "scalar_beta1", "scalar_beta2", "scalar_weight_decay", "grad_clip"],
+            root.GetProperty("optim").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("optim").GetProperty("scalar_weight_decay").ValueKind);
         Assert.Equal("cosine", root.GetProperty("schedule").GetProperty("kind").GetString());
         Assert.Equal("layernorm", root.GetProperty("model").GetProperty("norm").GetString());
         Assert.True(root.GetProperty("model").GetProperty("tie_head").GetBoolean());
@@ -139,9 +145,9 @@ public sealed class RecipeJsonTests : IDisposable
     public void HashIsStableAcrossProcesses()
     {
         // Pinned so that an accidental change to the canonical form, which would orphan stored runs, fails loudly.
-        // Last deliberate change: the model and schedule knobs (issue 4).
+        // Last deliberate change: per-group betas and weight decay (optim.{embedding,head,matrix,scalar}_{beta1,beta2,weight_decay}).
         var recipe = Recipe.Default with { Data = DataSpec.Default with { Path = "/data/corpus.txt" } };
 
-        Assert.Equal("e668ed78502de574", recipe.ShortHash);
+        Assert.Equal("b030e60eff7301d7", recipe.ShortHash);
     }
 }

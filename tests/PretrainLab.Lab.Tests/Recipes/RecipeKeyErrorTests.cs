@@ -27,6 +27,14 @@ public sealed class RecipeKeyErrorTests : IDisposable
     }
 
     [Fact]
+    public void MisspelledGroupKeySuggestsTheGroupKey()
+    {
+        var error = Assert.Single(_files.Errors("data: {path: corpus.txt}\noptim: {scalar_weightdecay: 0.1}"));
+
+        Assert.Equal("unknown key; did you mean 'optim.scalar_weight_decay'?", error.Message);
+    }
+
+    [Fact]
     public void UnknownKeyWithTranspositionIsSuggested()
     {
         var error = Assert.Single(_files.Errors("data: {path: corpus.txt}\nmodel: {n_ehad: 2}"));

@@ -25,6 +25,14 @@ public sealed class RecipeValidatorTests : IDisposable
     [InlineData("optim.eps=0", "optim.eps", "must be > 0, got 0")]
     [InlineData("optim.weight_decay=-0.01", "optim.weight_decay", "must be >= 0, got -0.01")]
     [InlineData("optim.grad_clip=-1", "optim.grad_clip", "must be >= 0, got -1")]
+    [InlineData("optim.embedding_beta1=1", "optim.embedding_beta1", "must be in [0, 1) or null, got 1")]
+    [InlineData("optim.head_beta2=-0.5", "optim.head_beta2", "must be in [0, 1) or null, got -0.5")]
+    [InlineData("optim.matrix_beta1=1.2", "optim.matrix_beta1", "must be in [0, 1) or null, got 1.2")]
+    [InlineData("optim.scalar_beta2=1", "optim.scalar_beta2", "must be in [0, 1) or null, got 1")]
+    [InlineData("optim.embedding_weight_decay=-1", "optim.embedding_weight_decay", "must be >= 0 or null, got -1")]
+    [InlineData("optim.head_weight_decay=-0.1", "optim.head_weight_decay", "must be >= 0 or null, got -0.1")]
+    [InlineData("optim.matrix_weight_decay=-0.01", "optim.matrix_weight_decay", "must be >= 0 or null, got -0.01")]
+    [InlineData("optim.scalar_weight_decay=-2", "optim.scalar_weight_decay", "must be >= 0 or null, got -2")]
     [InlineData("schedule.warmup_steps=-5", "schedule.warmup_steps", "must be >= 0, got -5")]
     [InlineData("schedule.min_lr_ratio=1.1", "schedule.min_lr_ratio", "must be in [0, 1], got 1.1")]
     [InlineData("schedule.min_lr_ratio=-0.1", "schedule.min_lr_ratio", "must be in [0, 1], got -0.1")]
@@ -52,6 +60,8 @@ public sealed class RecipeValidatorTests : IDisposable
     [InlineData("optim.beta1=0", "optim.grad_clip=0", "optim.weight_decay=0")]
     [InlineData("schedule.min_lr_ratio=0", "schedule.warmup_steps=0", "data.val_fraction=0.5")]
     [InlineData("schedule.min_lr_ratio=1", "train.threads=0", "eval.tokens=0")]
+    [InlineData("optim.embedding_beta1=0", "optim.head_beta2=0.999", "optim.scalar_weight_decay=0")]
+    [InlineData("optim.matrix_beta1=null", "optim.matrix_weight_decay=0", "optim.scalar_beta1=0")]
     public void BoundaryValuesAreAccepted(params string[] settings)
     {
         _files.Parse(Valid, settings);

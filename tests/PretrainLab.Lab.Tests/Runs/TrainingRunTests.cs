@@ -115,6 +115,36 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void GroupBetasAndDecayChangeTheRunAndTheSharedValuesDoNot()
+    {
+        var plain = TrainingRun.Train(_fixture.Recipe("budget.steps=5"), _fixture.RunDir("plain"));
+        // The fixture's shared values written per group: β (0.9, 0.99), decay 0.1 on 2-D weights, none on vectors.
+        var explicitSame = TrainingRun.Train(_fixture.Recipe("budget.steps=5", "optim.embedding_beta1=0.9", "optim.matrix_beta2=0.99",
+            "optim.head_weight_decay=0.1", "optim.matrix_weight_decay=0.1", "optim.scalar_weight_decay=0"), _fixture.RunDir("same"));
+        Assert.Equal(StepLosses(_fixture.RunDir("plain")), StepLosses(_fixture.RunDir("same")));
+        Assert.Equal(plain.ValLoss, explicitSame.ValLoss);
+        var other = TrainingRun.Train(_fixture.Recipe("budget.steps=5", "optim.embedding_beta1=0.5"), _fixture.RunDir("other"));
+        Assert.NotEqual(plain.ValLoss, other.ValLoss);
+    }
+
+    [Fact]
+    public void RunWithGroupSettingsResumesOntoTheUninterruptedTrajectory()
+    {
+        // Muon with decayed matrices, and AdamW groups with their own betas and decay (vectors included).
+        string[] groups = ["optim.kind=muon", "optim.matrix_weight_decay=0.1", "optim.embedding_beta1=0.8",
+            "optim.head_beta2=0.95", "optim.scalar_beta1=0.7", "optim.scalar_weight_decay=0.05", "model.tie_head=false"];
+        var straight = TrainingRun.Train(_fixture.Recipe(groups), _fixture.RunDir("straight"));
+        Assert.Equal("finished", straight.Status);
+
+        var dir = _fixture.RunDir("interrupted");
+        using var cts = new CancellationTokenSource();
+        TrainingRun.Train(_fixture.Recipe(groups), dir, new CancelAt(13, cts), cts.Token);
+        var resumed = TrainingRun.Resume(dir);
+        Assert.Equal(straight.ValLoss, resumed.ValLoss);
+        Assert.Equal(StepLosses(_fixture.RunDir("straight")), StepLosses(dir));
+    }
+
+    [Fact]
     public void TrainRefusesToOverwriteAnExistingRun()
     {
         var dir = _fixture.RunDir("a");
