@@ -7,7 +7,10 @@ PLAB_PARITY_WRITE=1), builds the same model in plain PyTorch (nanoGPT's architec
 blocks; LayerNorm or RMSNorm, learned positions or RoPE, QK-norm, grouped-query attention, GELU
 (tanh), ReLU^2 or SwiGLU, biases or not, tied or untied head, logit soft-cap, a norm after the
 embedding, as the options say), and writes parity-reference-<variant>.safetensors with the logits, the loss, every
-gradient, the losses of ten AdamW steps on the same batch and the final weights.
+gradient, the losses of ten AdamW steps on the same batch and the final weights; the same for ten Muon steps
+(muon_*); and for both again with per-group settings (grouped_*, grouped_muon_*): each parameter group
+(embeddings, untied head, hidden matrices, vectors) its own rate, betas and weight decay, and Muon's matrices a
+decoupled weight decay.
 
     PLAB_PARITY_WRITE=1 dotnet test tests/PretrainLab.Engine.Tests --filter ParityTests
     /usr/bin/python3 tests/PretrainLab.Engine.Tests/Reference/make_parity_reference.py
@@ -239,6 +242,54 @@ def train_muon(model, tokens, targets, hp):
     return losses
 
 
+def group_name(name, p):
+    """The engine's parameter groups, told by name and shape as the engine declares them: token and position
+    embeddings, an untied head, the 2-D weights inside the blocks, and every 1-D vector (biases, norm gains)."""
+    if name.startswith(("transformer.wte.", "transformer.wpe.")):
+        return "embedding"
+    if name.startswith("lm_head."):
+        return "head"
+    return "matrix" if p.dim() == 2 else "scalar"
+
+
+def train_grouped(model, tokens, targets, hp, muon):
+    """Ten steps with hp["groups"]: a PyTorch param group per parameter group, each with its own peak rate, betas
+    and weight_decay (the scalar group's decay reaches the vectors). With muon, the hidden matrices get Muon
+    instead, as in train_muon, with decoupled weight decay p <- p*(1 - lr*wd) before the update, lr the Muon rate."""
+    named = list(model.named_parameters())
+    hidden = [p for n, p in named if muon and group_name(n, p) == "matrix"]
+    param_groups = []
+    for g in ("embedding", "head", "matrix", "scalar"):
+        params = [p for n, p in named if group_name(n, p) == g and not (muon and g == "matrix")]
+        if params:  # a tied model has no head, a model without biases or gains no vectors
+            s = hp["groups"][g]
+            param_groups.append({"params": params, "peak_lr": s["lr"], "lr": s["lr"],
+                                 "betas": (s["beta1"], s["beta2"]), "weight_decay": s["weight_decay"]})
+    opt = torch.optim.AdamW(param_groups, eps=hp["eps"], foreach=False)
+    bufs = [torch.zeros_like(p) for p in hidden]
+    beta, losses = hp["muon_momentum"], []
+    model.zero_grad(set_to_none=True)
+    for step in range(hp["steps"]):
+        factor = schedule(step, hp) / hp["lr"]
+        for g in opt.param_groups:
+            g["lr"] = g["peak_lr"] * factor
+        _, loss = model(tokens, targets)
+        losses.append(loss.item())
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), hp["grad_clip"])
+        opt.step()
+        with torch.no_grad():
+            lr = hp["muon_lr"] * factor
+            for p, buf in zip(hidden, bufs):
+                buf.mul_(beta).add_(p.grad, alpha=1 - beta)
+                u = p.grad * (1 - beta) + buf * beta
+                x = zeropower(u, hp["ns_steps"])
+                p.mul_(1 - lr * hp["muon_weight_decay"])
+                p.sub_(x, alpha=lr * math.sqrt(max(1.0, p.size(0) / p.size(1))))
+        model.zero_grad(set_to_none=True)
+    return losses
+
+
 def reference(variant):
     tensors, meta = read_safetensors(os.path.join(HERE, f"parity-input-{variant}.safetensors"))
     cfg = json.loads(meta["config"])
@@ -289,6 +340,14 @@ def reference(variant):
     out["muon_step_losses"] = torch.tensor(muon_losses, dtype=torch.float32)
     for name, p in model.named_parameters():
         out["muon_final." + name] = p.detach().clone()
+
+    # Both again with every group's own rate, betas and weight decay, from the same start.
+    for prefix, muon in (("grouped_", False), ("grouped_muon_", True)):
+        model.load_state_dict(state, strict=True)
+        grouped_losses = train_grouped(model, tokens, targets, hp, muon)
+        out[prefix + "step_losses"] = torch.tensor(grouped_losses, dtype=torch.float32)
+        for name, p in model.named_parameters():
+            out[prefix + "final." + name] = p.detach().clone()
     write_safetensors(os.path.join(HERE, f"parity-reference-{variant}.safetensors"), out,
                       {"torch": torch.__version__, "source": "make_parity_reference.py"})
     print(variant, "loss", out["loss"].item(), "losses", " ".join(f"{x:.6f}" for x in losses))
