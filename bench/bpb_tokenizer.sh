@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Bits per byte does not depend on the tokenizer: the same model trained on the same text, once on
-# bytes and once on 4,096-token BPE, should reach the same validation bits per byte within seed
-# noise, while its loss per token differs by the bytes per token. See bench/BPB.md for the design
-# and the measured numbers.
+# bytes and once on BPE, should reach the same validation bits per byte when both models are equally
+# good, while its loss per token differs by the bytes per token. See bench/BPB.md for the design and
+# the measured numbers.
 #
-#   bench/bpb_tokenizer.sh [--seeds "1 2"] [--steps N] [--eval-interval N] [--threads N] [--out DIR]
+#   bench/bpb_tokenizer.sh [--corpus shakespeare|markov] [--seeds "1 2"] [--steps N] [--eval-interval N]
+#                          [--threads N] [--out DIR]
 #
+#   --corpus         shakespeare (default; 4,096-token BPE) or markov: text from a known Markov source
+#                    (bench/bpb/markov_source.py) whose own bits per byte, the floor for every model, is
+#                    printed too
 #   --seeds          seeds per tokenizer (default "1 2")
 #   --steps          optimizer steps per run (default 1000)
 #   --eval-interval  steps between evaluations on the whole val split (default: only at the end)
@@ -14,6 +18,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+corpus=shakespeare
 seeds="1 2"
 steps=1000
 interval=""
@@ -23,6 +28,7 @@ out=""
 usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
+        --corpus) corpus="${2:?--corpus needs a value}"; shift 2 ;;
         --seeds) seeds="${2:?--seeds needs a value}"; shift 2 ;;
         --steps) steps="${2:?--steps needs a value}"; shift 2 ;;
         --eval-interval) interval="${2:?--eval-interval needs a value}"; shift 2 ;;
@@ -45,9 +51,23 @@ plab=(dotnet "$root/src/PretrainLab.Cli/bin/Release/net10.0/plab.dll")
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # Same documents, same splits (assigned by document hash), same document order; only the tokens differ.
+case "$corpus" in
+    shakespeare) configs="$root/bench/bpb" ;;
+    markov)
+        configs="$out"
+        cp "$root/bench/bpb/markov-byte.yaml" "$root/bench/bpb/markov-bpe.yaml" "$out/"
+        /usr/bin/python3 "$root/bench/bpb/markov_source.py" generate "$out/markov.txt" ;;
+    *) echo "error: --corpus must be shakespeare or markov, not '$corpus'" >&2; exit 2 ;;
+esac
 for tok in byte bpe; do
-    "${plab[@]}" data prepare "$root/bench/bpb/shakespeare-$tok.yaml" --out "$out/data-$tok" --force --json > "$out/prepare-$tok.json"
+    "${plab[@]}" data prepare "$configs/$corpus-$tok.yaml" --out "$out/data-$tok" --force --json > "$out/prepare-$tok.json"
 done
+if [[ $corpus == markov ]]; then
+    # The floor: the source's own loss on the val split, which no model beats except by chance.
+    json '"source (the true chain) on %d val documents: %.4f bits per byte" % (d["docs"], d["source_bpb"])' \
+        < <(/usr/bin/python3 "$root/bench/bpb/markov_source.py" score "$out/data-byte")
+    echo
+fi
 
 # Equal context and equal training text in bytes: the BPE block is the byte block over the train
 # split's bytes per token, so both models see about 12 x 128 bytes per step.
