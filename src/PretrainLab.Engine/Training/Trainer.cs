@@ -40,7 +40,7 @@ public sealed class Trainer
         _data = data;
         _options = options;
         _observer = observer;
-        _evaluator = new Evaluator(model);
+        _evaluator = new Evaluator(model, options.EvalStride);
         _tokens = new int[options.BatchSize * t];
         _targets = new int[options.BatchSize * t];
         _window = new int[t + 1];

@@ -55,6 +55,12 @@ public sealed record TrainingOptions
     /// <summary>Validation tokens per evaluation; 0 = the whole validation split.</summary>
     public long EvalTokens { get; init; }
 
+    /// <summary>
+    /// Tokens between the starts of evaluation windows, 1 to the block size; 0 = the block size (no overlap).
+    /// See <see cref="Evaluator"/>.
+    /// </summary>
+    public int EvalStride { get; init; }
+
     /// <summary>Steps between checkpoints; 0 = only at the end.</summary>
     public int CheckpointInterval { get; init; }
 

@@ -51,10 +51,11 @@ public sealed record Recipe(
         EvalSpec.Default);
 
     /// <summary>
-    /// Lowercase hex SHA-256 of the canonical JSON without <c>name</c>: equal for recipes that train the same
-    /// run, however they were written or labelled.
+    /// Lowercase hex SHA-256 of the canonical JSON without <c>name</c> and without the keys that hold their default
+    /// value: equal for recipes that train the same run, however they were written or labelled, and unchanged when
+    /// a later version adds a key whose default keeps the old behaviour, so stored runs keep matching their recipes.
     /// </summary>
-    public string Hash => Convert.ToHexStringLower(SHA256.HashData(WriteJson(includeName: false)));
+    public string Hash => Convert.ToHexStringLower(SHA256.HashData(WriteJson(includeName: false, onlyChanged: true)));
 
     /// <summary>The first 16 hex digits of <see cref="Hash"/>, for run names and tables.</summary>
     public string ShortHash => Hash[..16];
@@ -63,7 +64,7 @@ public sealed record Recipe(
     /// The canonical form: indented snake_case JSON with every key in schema order, defaults included, and
     /// budget keys that are not set left out. <see cref="FromJson"/> reads it back.
     /// </summary>
-    public string ToJson() => Encoding.UTF8.GetString(WriteJson(includeName: true));
+    public string ToJson() => Encoding.UTF8.GetString(WriteJson(includeName: true, onlyChanged: false));
 
     /// <summary>
     /// Reads a recipe written by <see cref="ToJson"/>, e.g. from a checkpoint's metadata. The data files need not
@@ -73,7 +74,7 @@ public sealed record Recipe(
     public static Recipe FromJson(string json) =>
         RecipeLoader.Parse(json, baseDirectory: null, sourceName: "<json>", checkFiles: false);
 
-    private ReadOnlySpan<byte> WriteJson(bool includeName)
+    private ReadOnlySpan<byte> WriteJson(bool includeName, bool onlyChanged)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, JsonOptions))
@@ -83,13 +84,15 @@ public sealed record Recipe(
             foreach (var field in RecipeSchema.Fields)
             {
                 if (!includeName && field.Path == "name") continue;
+                if (onlyChanged && field.HasDefaultValue(this)) continue;
                 if (field.Section != section)
                 {
                     if (section is not null) writer.WriteEndObject();
                     if (field.Section is not null) writer.WriteStartObject(field.Section);
                     section = field.Section;
                 }
-                field.Write(writer, this);
+                // A null that differs from a non-null default (a budget switched off) must still count.
+                field.Write(writer, this, writeNull: onlyChanged);
             }
             if (section is not null) writer.WriteEndObject();
             writer.WriteEndObject();

@@ -99,12 +99,18 @@ internal sealed class RecipeField
     /// </summary>
     public Recipe? Bind(Recipe recipe, RecipeValue value) => _bind(recipe, value);
 
-    /// <summary>Writes this key and its value in <paramref name="recipe"/> as a JSON property.</summary>
-    public void Write(Utf8JsonWriter writer, Recipe recipe)
+    /// <summary>Whether <paramref name="recipe"/> holds the same value here as <see cref="Recipe.Default"/>.</summary>
+    public bool HasDefaultValue(Recipe recipe) => Equals(_get(recipe), _get(Recipe.Default));
+
+    /// <summary>
+    /// Writes this key and its value in <paramref name="recipe"/> as a JSON property; a null value is left out when <see cref="OmitWhenNull"/> unless
+    /// <paramref name="writeNull"/>.
+    /// </summary>
+    public void Write(Utf8JsonWriter writer, Recipe recipe, bool writeNull = false)
     {
         switch (_get(recipe))
         {
-            case null when OmitWhenNull:
+            case null when OmitWhenNull && !writeNull:
                 break;
             case null:
                 writer.WriteNull(Key);

@@ -137,6 +137,7 @@ internal static class RecipeSchema
 
         RecipeField.Int("eval.interval", r => r.Eval.Interval, (r, v) => r with { Eval = r.Eval with { Interval = v } }),
         RecipeField.Long("eval.tokens", r => r.Eval.Tokens, (r, v) => r with { Eval = r.Eval with { Tokens = v } }),
+        RecipeField.Int("eval.stride", r => r.Eval.Stride, (r, v) => r with { Eval = r.Eval with { Stride = v } }),
     ];
 
     private static readonly Dictionary<string, RecipeField> ByPath =

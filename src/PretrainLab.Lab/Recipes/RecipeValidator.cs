@@ -166,6 +166,8 @@ public static class RecipeValidator
 
         Check(recipe.Eval.Interval >= 1, "eval.interval", ">= 1", recipe.Eval.Interval);
         Check(recipe.Eval.Tokens >= 0, "eval.tokens", ">= 0", recipe.Eval.Tokens);
+        Check(recipe.Eval.Stride >= 0 && recipe.Eval.Stride <= recipe.Model.BlockSize, "eval.stride",
+            $"between 0 and model.block_size ({recipe.Model.BlockSize})", recipe.Eval.Stride);
         return errors;
     }
 

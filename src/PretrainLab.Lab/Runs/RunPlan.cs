@@ -75,6 +75,7 @@ public sealed record RunPlan(Recipe Recipe, GptConfig Model, TrainingOptions Opt
             Budget = new Budget(b.Steps, b.Tokens, b.Flops, b.Seconds),
             EvalInterval = recipe.Eval.Interval,
             EvalTokens = recipe.Eval.Tokens,
+            EvalStride = recipe.Eval.Stride,
             CheckpointInterval = recipe.Train.CheckpointInterval,
             DivergenceMargin = recipe.Train.DivergenceMargin,
             DivergencePatience = recipe.Train.DivergencePatience,

@@ -145,9 +145,24 @@ public sealed class RecipeJsonTests : IDisposable
     public void HashIsStableAcrossProcesses()
     {
         // Pinned so that an accidental change to the canonical form, which would orphan stored runs, fails loudly.
-        // Last deliberate change: per-group betas and weight decay (optim.{embedding,head,matrix,scalar}_{beta1,beta2,weight_decay}).
+        // Last deliberate change: the hash covers only keys that differ from their defaults, so new keys with
+        // behaviour-preserving defaults no longer move it.
         var recipe = Recipe.Default with { Data = DataSpec.Default with { Path = "/data/corpus.txt" } };
 
-        Assert.Equal("b030e60eff7301d7", recipe.ShortHash);
+        Assert.Equal("9690f414c7098627", recipe.ShortHash);
+    }
+
+    [Fact]
+    public void HashCoversEveryChangedKeyAndNoDefaultOne()
+    {
+        var stride = Sample with { Eval = Sample.Eval with { Stride = 8 } };
+        var backToDefault = stride with { Eval = stride.Eval with { Stride = EvalSpec.Default.Stride } };
+
+        Assert.NotEqual(Sample.Hash, stride.Hash);
+        Assert.Equal(Sample.Hash, backToDefault.Hash);
+        // A budget switched from the default steps to tokens differs from one that keeps the steps as well.
+        var tokens = Sample with { Budget = new BudgetSpec(Steps: null, Tokens: 1_000_000, Flops: null, Seconds: null) };
+        var both = Sample with { Budget = new BudgetSpec(Steps: BudgetSpec.Default.Steps, Tokens: 1_000_000, Flops: null, Seconds: null) };
+        Assert.NotEqual(tokens.Hash, both.Hash);
     }
 }

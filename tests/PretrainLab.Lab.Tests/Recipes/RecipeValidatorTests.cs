@@ -49,6 +49,8 @@ public sealed class RecipeValidatorTests : IDisposable
     [InlineData("budget.seconds=-2.5", "budget.seconds", "must be > 0, got -2.5")]
     [InlineData("eval.interval=0", "eval.interval", "must be >= 1, got 0")]
     [InlineData("eval.tokens=-1", "eval.tokens", "must be >= 0, got -1")]
+    [InlineData("eval.stride=-1", "eval.stride", "must be between 0 and model.block_size (64), got -1")]
+    [InlineData("eval.stride=65", "eval.stride", "must be between 0 and model.block_size (64), got 65")]
     public void OutOfRangeValueIsReported(string setting, string path, string message)
     {
         var error = Assert.Single(_files.Errors(Valid, setting));
@@ -60,6 +62,8 @@ public sealed class RecipeValidatorTests : IDisposable
     [InlineData("optim.beta1=0", "optim.grad_clip=0", "optim.weight_decay=0")]
     [InlineData("schedule.min_lr_ratio=0", "schedule.warmup_steps=0", "data.val_fraction=0.5")]
     [InlineData("schedule.min_lr_ratio=1", "train.threads=0", "eval.tokens=0")]
+    [InlineData("eval.stride=1", "model.block_size=64", "eval.tokens=1")]
+    [InlineData("eval.stride=64", "model.block_size=64", "eval.stride=0")]
     [InlineData("optim.embedding_beta1=0", "optim.head_beta2=0.999", "optim.scalar_weight_decay=0")]
     [InlineData("optim.matrix_beta1=null", "optim.matrix_weight_decay=0", "optim.scalar_beta1=0")]
     public void BoundaryValuesAreAccepted(params string[] settings)
