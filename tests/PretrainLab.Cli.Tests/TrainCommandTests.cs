@@ -106,6 +106,25 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void EvalWithAStrideScoresEveryTokenOnceAndRefusesAStrideAboveTheBlock()
+    {
+        Assert.Equal(0, PlabProcess.Run(_dir, "train", "tiny.yaml", "--out", "run6", "--json").ExitCode);
+        var (code, consecutive, stderr) = PlabProcess.Run(_dir, "eval", "--checkpoint", "run6", "--data", "corpus.txt", "--json");
+        Assert.True(code == 0, stderr);
+        (code, var sliding, stderr) = PlabProcess.Run(_dir, "eval", "--checkpoint", "run6", "--data", "corpus.txt", "--stride", "1", "--json");
+        Assert.True(code == 0, stderr);
+        // With stride 1 every token but the first (which nothing predicts) is scored; consecutive windows drop the tail.
+        var all = new FileInfo(Path.Combine(_dir, "corpus.txt")).Length - 1;
+        Assert.Equal(all, JsonDocument.Parse(sliding).RootElement.GetProperty("tokens").GetInt64());
+        Assert.True(JsonDocument.Parse(consecutive).RootElement.GetProperty("tokens").GetInt64() <= all);
+
+        (code, _, stderr) = PlabProcess.Run(_dir, "eval", "--checkpoint", "run6", "--data", "corpus.txt", "--stride", "100000");
+        Assert.Equal(1, code);
+        Assert.Contains("--stride 100000", stderr);
+        Assert.Contains("block size", stderr);
+    }
+
+    [Fact]
     public void EvalOfSomethingThatIsNotACheckpointSaysSo()
     {
         var (code, _, stderr) = PlabProcess.Run(_dir, "eval", "--checkpoint", _dir, "--data", "corpus.txt");
