@@ -141,37 +141,7 @@ public class ParityTests
         foreach (var p in model.Parameters.All)
             AssertClose(reference.ReadFloat32("grad." + p.Name), p.Grad.Span.ToArray(), 1e-4, "grad of " + p.Name);
 
-        using var optimizer = new AdamW(model.Parameters, new AdamWOptions(Beta1, Beta2, Eps, WeightDecay));
-        var schedule = new CosineSchedule(Lr, Warmup, MinLrRatio);
-        var expectedLosses = reference.ReadFloat32("step_losses");
-        for (var step = 0; step < Steps; step++)
-        {
-            model.Parameters.ZeroGrad();
-            var stepLoss = model.Forward(tokens, targets, Batch) / rows;
-            Assert.True(Math.Abs(stepLoss - expectedLosses[step]) <= 1e-5 * Math.Abs(expectedLosses[step]),
-                $"step {step}: loss {stepLoss} vs PyTorch {expectedLosses[step]}");
-            model.Backward(1f / rows);
-            var norm = model.Parameters.GradNorm();
-            var coef = GradClip / (norm + 1e-6);
-            if (coef < 1)
-                model.Parameters.ScaleGrad((float)coef);
-            optimizer.Step(schedule.At(step, Steps));
-        }
-
-        foreach (var p in model.Parameters.All)
-        {
-            var expected = reference.ReadFloat32("final." + p.Name);
-            var actual = p.Data.Span.ToArray();
-            if (p.Name.EndsWith("attn.c_attn.bias", StringComparison.Ordinal))
-            {
-                // The key bias adds q·b_k to every score of a row, which softmax cancels: its exact
-                // gradient is 0, both engines see rounding noise (~1e-10), and Adam's m/√v turns
-                // noise of either sign into full-size steps. Compare the query and value biases.
-                Array.Clear(expected, config.NEmbd, config.NEmbd);
-                Array.Clear(actual, config.NEmbd, config.NEmbd);
-            }
-            AssertClose(expected, actual, 1e-4, "final " + p.Name);
-        }
+        AssertTrajectoryMatches(variant, new Engine.Training.TrainingOptions { AdamW = new AdamWOptions(Beta1, Beta2, Eps, WeightDecay) }, "");
     }
 
     private static object GroupJson((double Lr, double Beta1, double Beta2, double WeightDecay) g) =>
@@ -248,7 +218,9 @@ public class ParityTests
             var actual = p.Data.Span.ToArray();
             if (p.Name.EndsWith("attn.c_attn.bias", StringComparison.Ordinal))
             {
-                // See the AdamW test: the key bias's exact gradient is 0 and Adam amplifies rounding noise.
+                // The key bias adds q·b_k to every score of a row, which softmax cancels: its exact
+                // gradient is 0, both engines see rounding noise (~1e-10), and Adam's m/√v turns
+                // noise of either sign into full-size steps. Compare the query and value biases.
                 Array.Clear(expected, config.NEmbd, config.NEmbd);
                 Array.Clear(actual, config.NEmbd, config.NEmbd);
             }
@@ -274,14 +246,6 @@ public class ParityTests
     [MemberData(nameof(Variants))]
     public void TenMuonStepsMatchPyTorch(string variant)
     {
-        var config = ConfigOf(variant);
-        using var input = SafeTensorsReader.Open(ReferencePath($"parity-input-{variant}.safetensors"));
-        using var reference = SafeTensorsReader.Open(ReferencePath($"parity-reference-{variant}.safetensors"));
-        using var model = new GptModel(config, Batch, new Parallelism(2));
-        Checkpoint.LoadParameters(input, model.Parameters);
-        var tokens = input.ReadInt64("tokens").Select(t => (int)t).ToArray();
-        var targets = input.ReadInt64("targets").Select(t => (int)t).ToArray();
-        var rows = tokens.Length;
         var options = new Engine.Training.TrainingOptions
         {
             Optimizer = OptimizerKind.Muon,
@@ -289,33 +253,6 @@ public class ParityTests
             Muon = new MuonOptions(MuonMomentum, NsSteps),
             GroupRates = new GroupLearningRates(Lr, Lr, Lr, MuonLr, Lr),
         };
-        using var optimizer = options.CreateOptimizer(model);
-        var schedule = new CosineSchedule(Lr, Warmup, MinLrRatio);
-        var expectedLosses = reference.ReadFloat32("muon_step_losses");
-        for (var step = 0; step < Steps; step++)
-        {
-            model.Parameters.ZeroGrad();
-            var loss = model.Forward(tokens, targets, Batch) / rows;
-            Assert.True(Math.Abs(loss - expectedLosses[step]) <= 1e-5 * Math.Abs(expectedLosses[step]),
-                $"step {step}: loss {loss} vs PyTorch {expectedLosses[step]}");
-            model.Backward(1f / rows);
-            var coef = GradClip / (model.Parameters.GradNorm() + 1e-6);
-            if (coef < 1)
-                model.Parameters.ScaleGrad((float)coef);
-            optimizer.Step(schedule.At(step, Steps));
-        }
-
-        foreach (var p in model.Parameters.All)
-        {
-            var expected = reference.ReadFloat32("muon_final." + p.Name);
-            var actual = p.Data.Span.ToArray();
-            if (p.Name.EndsWith("attn.c_attn.bias", StringComparison.Ordinal))
-            {
-                // See the AdamW test: the key bias's exact gradient is 0 and Adam amplifies rounding noise.
-                Array.Clear(expected, config.NEmbd, config.NEmbd);
-                Array.Clear(actual, config.NEmbd, config.NEmbd);
-            }
-            AssertClose(expected, actual, 1e-4, "final " + p.Name);
-        }
+        AssertTrajectoryMatches(variant, options, "muon_");
     }
 }

@@ -210,36 +210,10 @@ def zeropower(g, steps):
     return x.t() if tall else x
 
 
-def train_muon(model, tokens, targets, hp):
-    """Muon (momentum 0.95, Nesterov, 5 Newton-Schulz steps, rate hp["muon_lr"]) for 2-D weights inside
-    the blocks; AdamW for embeddings, head and vectors; both follow the schedule's factor."""
-    hidden = [p for n, p in model.named_parameters() if p.dim() == 2 and ".h." in n]
-    hidden_ids = {id(p) for p in hidden}
-    rest = [p for p in model.parameters() if id(p) not in hidden_ids]
-    opt = torch.optim.AdamW(
-        [{"params": [p for p in rest if p.dim() >= 2], "weight_decay": hp["weight_decay"]},
-         {"params": [p for p in rest if p.dim() < 2], "weight_decay": 0.0}],
-        lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"], foreach=False)
-    bufs = [torch.zeros_like(p) for p in hidden]
-    beta, losses = hp["muon_momentum"], []
-    model.zero_grad(set_to_none=True)
-    for step in range(hp["steps"]):
-        factor = schedule(step, hp) / hp["lr"]
-        for g in opt.param_groups:
-            g["lr"] = hp["lr"] * factor
-        _, loss = model(tokens, targets)
-        losses.append(loss.item())
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), hp["grad_clip"])
-        opt.step()
-        with torch.no_grad():
-            for p, buf in zip(hidden, bufs):
-                buf.mul_(beta).add_(p.grad, alpha=1 - beta)
-                u = p.grad * (1 - beta) + buf * beta
-                x = zeropower(u, hp["ns_steps"])
-                p.sub_(x, alpha=hp["muon_lr"] * factor * math.sqrt(max(1.0, p.size(0) / p.size(1))))
-        model.zero_grad(set_to_none=True)  # the hidden matrices are not in opt
-    return losses
+def shared_groups(hp):
+    """Every group with the shared rate and betas, and weight decay on 2-D weights only (nanoGPT's rule)."""
+    shared = {"lr": hp["lr"], "beta1": hp["beta1"], "beta2": hp["beta2"], "weight_decay": hp["weight_decay"]}
+    return {"embedding": shared, "head": shared, "matrix": shared, "scalar": {**shared, "weight_decay": 0.0}}
 
 
 def group_name(name, p):
@@ -252,10 +226,11 @@ def group_name(name, p):
     return "matrix" if p.dim() == 2 else "scalar"
 
 
-def train_grouped(model, tokens, targets, hp, muon):
+def train(model, tokens, targets, hp, muon):
     """Ten steps with hp["groups"]: a PyTorch param group per parameter group, each with its own peak rate, betas
-    and weight_decay (the scalar group's decay reaches the vectors). With muon, the hidden matrices get Muon
-    instead, as in train_muon, with decoupled weight decay p <- p*(1 - lr*wd) before the update, lr the Muon rate."""
+    and weight_decay (the scalar group's decay reaches the vectors), all following the schedule's factor. With
+    muon, the hidden matrices get Muon instead (momentum hp["muon_momentum"], Nesterov, hp["ns_steps"]
+    Newton-Schulz steps, rate hp["muon_lr"]), with decoupled weight decay p <- p*(1 - lr*wd) before the update."""
     named = list(model.named_parameters())
     hidden = [p for n, p in named if muon and group_name(n, p) == "matrix"]
     param_groups = []
@@ -307,50 +282,20 @@ def reference(variant):
     for name, p in model.named_parameters():
         out["grad." + name] = p.grad.clone()
 
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    no_decay = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": hp["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}],
-        lr=hp["lr"], betas=(hp["beta1"], hp["beta2"]), eps=hp["eps"], foreach=False)
-    losses = []
-    model.zero_grad(set_to_none=True)
-    for step in range(hp["steps"]):
-        # nanoGPT's warmup then cosine decay to min_lr over the whole run.
-        w, s, lr, min_lr = hp["warmup"], hp["steps"], hp["lr"], hp["lr"] * hp["min_lr_ratio"]
-        if step < w:
-            cur = lr * (step + 1) / (w + 1)
-        else:
-            ratio = (step - w) / max(1, s - w)
-            cur = min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr)
-        for g in opt.param_groups:
-            g["lr"] = cur
-        _, loss = model(tokens, targets)
-        losses.append(loss.item())
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), hp["grad_clip"])
-        opt.step()
-        opt.zero_grad(set_to_none=True)
-    out["step_losses"] = torch.tensor(losses, dtype=torch.float32)
-    for name, p in model.named_parameters():
-        out["final." + name] = p.detach().clone()
-
-    # The same ten steps with Muon on the hidden matrices and AdamW on the rest, from the same start.
-    model.load_state_dict(state, strict=True)
-    muon_losses = train_muon(model, tokens, targets, hp)
-    out["muon_step_losses"] = torch.tensor(muon_losses, dtype=torch.float32)
-    for name, p in model.named_parameters():
-        out["muon_final." + name] = p.detach().clone()
-
-    # Both again with every group's own rate, betas and weight decay, from the same start.
-    for prefix, muon in (("grouped_", False), ("grouped_muon_", True)):
+    # Ten steps from the same start: AdamW, Muon on the hidden matrices with AdamW on the rest, and both again
+    # with every group's own rate, betas and weight decay.
+    trajectories = (("", False, shared_groups(hp), 0.0), ("muon_", True, shared_groups(hp), 0.0),
+                    ("grouped_", False, hp["groups"], hp["muon_weight_decay"]),
+                    ("grouped_muon_", True, hp["groups"], hp["muon_weight_decay"]))
+    for prefix, muon, groups, muon_weight_decay in trajectories:
         model.load_state_dict(state, strict=True)
-        grouped_losses = train_grouped(model, tokens, targets, hp, muon)
-        out[prefix + "step_losses"] = torch.tensor(grouped_losses, dtype=torch.float32)
+        losses = train(model, tokens, targets, {**hp, "groups": groups, "muon_weight_decay": muon_weight_decay}, muon)
+        out[prefix + "step_losses"] = torch.tensor(losses, dtype=torch.float32)
         for name, p in model.named_parameters():
             out[prefix + "final." + name] = p.detach().clone()
     write_safetensors(os.path.join(HERE, f"parity-reference-{variant}.safetensors"), out,
                       {"torch": torch.__version__, "source": "make_parity_reference.py"})
-    print(variant, "loss", out["loss"].item(), "losses", " ".join(f"{x:.6f}" for x in losses))
+    print(variant, "loss", out["loss"].item(), "losses", " ".join(f"{x:.6f}" for x in out["step_losses"].tolist()))
 
 
 if __name__ == "__main__":
