@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Model;
 using PretrainLab.Engine.Tensors;
 
@@ -11,11 +12,23 @@ namespace PretrainLab.Engine.Optim;
 /// <c>θ ← θ − (lr/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε)</c>, with λ = 0 for 1-D parameters and lr
 /// the parameter's group rate.
 /// </summary>
+/// <remarks>Parameters are cut into pieces of at most <see cref="Piece"/> elements, spread over the
+/// parameter set's threads; every element's update is independent, so the bits do not depend on
+/// the thread count.</remarks>
 public sealed unsafe class AdamW : IOptimizer
 {
+    /// <summary>Elements per parallel piece: large enough that a hand-off pays, small enough to balance.</summary>
+    private const int Piece = 1 << 15;
+
     private readonly TensorArena _arena = new();
     private readonly Parameter[] _parameters;
     private readonly GroupLearningRates? _rates;
+    private readonly Parallelism _parallelism;
+    // Piece i updates elements [_pieceStart[i], _pieceStart[i] + _pieceLength[i]) of parameter _pieceOwner[i].
+    private readonly int[] _pieceOwner;
+    private readonly int[] _pieceStart;
+    private readonly int[] _pieceLength;
+    private readonly Coefficients[] _coefficients;
 
     /// <summary>
     /// Creates zeroed moment buffers for the parameters of <paramref name="parameters"/> that
@@ -25,9 +38,21 @@ public sealed unsafe class AdamW : IOptimizer
     {
         _parameters = parameters.All.Where(include ?? (_ => true)).ToArray();
         _rates = rates;
+        _parallelism = parameters.Parallelism;
         Options = options;
         FirstMoment = _arena.Allocate(parameters.Count);
         SecondMoment = _arena.Allocate(parameters.Count);
+        _coefficients = new Coefficients[_parameters.Length];
+        var pieces = new List<(int Owner, int Start, int Length)>();
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            for (var from = 0; from < p.Length; from += Piece)
+                pieces.Add((i, from, Math.Min(Piece, p.Length - from)));
+        }
+        _pieceOwner = pieces.Select(x => x.Owner).ToArray();
+        _pieceStart = pieces.Select(x => x.Start).ToArray();
+        _pieceLength = pieces.Select(x => x.Length).ToArray();
     }
 
     /// <summary>The hyperparameters.</summary>
@@ -59,16 +84,31 @@ public sealed unsafe class AdamW : IOptimizer
         var bc2Sqrt = Math.Sqrt(1.0 - Math.Pow(o.Beta2, StepCount));
         float b1 = (float)o.Beta1, b2 = (float)o.Beta2, oneMinusB1 = (float)(1 - o.Beta1), oneMinusB2 = (float)(1 - o.Beta2);
         float eps = (float)o.Epsilon, bc2 = (float)bc2Sqrt;
-        foreach (var p in _parameters)
+        for (var i = 0; i < _parameters.Length; i++)
         {
+            var p = _parameters[i];
             var lr = _rates?.For(p.Kind, baseLr) ?? baseLr;
             var stepSize = (float)(lr / bc1);
             var decay = p.IsMatrix ? (float)(1.0 - lr * o.WeightDecay) : 1f;
-            var theta = p.Data.Data;
-            var g = p.Grad.Data;
-            var m = FirstMoment.Data + p.Offset;
-            var v = SecondMoment.Data + p.Offset;
-            Update(theta, g, m, v, p.Length, new Coefficients(decay, stepSize, b1, oneMinusB1, b2, oneMinusB2, bc2, eps));
+            _coefficients[i] = new Coefficients(decay, stepSize, b1, oneMinusB1, b2, oneMinusB2, bc2, eps);
+        }
+        _parallelism.For(_pieceOwner.Length, new UpdatePieces(this), minRowsPerChunk: 2);
+    }
+
+    /// <summary>Updates pieces [start, end) with their parameters' coefficients.</summary>
+    private readonly struct UpdatePieces(AdamW adam) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            for (var i = start; i < end; i++)
+            {
+                var owner = adam._pieceOwner[i];
+                var p = adam._parameters[owner];
+                var from = adam._pieceStart[i];
+                var moments = p.Offset + from;
+                Update(p.Data.Data + from, p.Grad.Data + from, adam.FirstMoment.Data + moments, adam.SecondMoment.Data + moments,
+                    adam._pieceLength[i], adam._coefficients[owner]);
+            }
         }
     }
 
