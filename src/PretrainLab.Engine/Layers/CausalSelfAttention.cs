@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Kernels;
@@ -13,9 +14,10 @@ namespace PretrainLab.Engine.Layers;
 /// by RoPE; then per head <c>y = softmax(q·kᵀ/√d_head + causal mask)·v</c>, heads concatenated,
 /// then <c>c_proj</c>. With the defaults (H_kv = H, no QK-norm, no RoPE) this is GPT-2's attention.
 /// </summary>
-/// <remarks>The attention probabilities [B, H, T, T] are kept for backward. Each head's products
-/// run as single-threaded GEMMs on the head's columns of the q/k/v rows, in place through the
-/// strided form of <see cref="Gemm"/> (the full T×T square; masked probabilities are exact zeros).
+/// <remarks>The attention probabilities [B, H, T, T] are kept for backward (rows
+/// <see cref="ScoreStride"/> floats apart; masked probabilities are exact zeros). Each head's
+/// products run on one thread as <see cref="DirectGemm"/> products that read the head's columns of
+/// the q/k/v rows in place and skip the blocks above the causal diagonal.
 /// Forward work is split over (batch, head); backward over (batch, key/value head), so the heads
 /// that share a key/value head add their gradients in a fixed order and any thread count gives the
 /// same bits.</remarks>
@@ -78,7 +80,7 @@ public sealed unsafe class CausalSelfAttention
             _rrms = arena.Allocate((long)rows * (_heads + _kvHeads));
         if (_rope)
             PlanRope(arena, context);
-        _att = arena.Allocate((long)batch * _heads * context * context);
+        _att = arena.Allocate((long)batch * _heads * context * ScoreStride(context));
         _y = arena.Allocate((long)rows * _width);
         _dY = sharedDY;
         _dQkv = sharedDQkv;
@@ -231,95 +233,115 @@ public sealed unsafe class CausalSelfAttention
     }
 
     /// <summary>
+    /// Floats between consecutive rows of the [T, T] score blocks: T rounded up to 16, so that the
+    /// vector covering a row's last causal entry never leaves the row.
+    /// </summary>
+    internal static int ScoreStride(int t) => (t + 15) & ~15;
+
+    /// <summary>
     /// One row of causal attention probabilities in place: with <c>z[j] = scale·row[j]</c> and
-    /// <c>m = max_{j&lt;n} z[j]</c>, <c>row[j] = e^(z[j] − m) / Σ_{i&lt;n} e^(z[i] − m)</c> for j &lt; n
-    /// (<see cref="VectorMath.Exp(Vector256{float})"/>; the last partial vector padded with −∞, whose
-    /// exponential is 0) and exact zeros for j in [n, t). The result depends only on the row.
+    /// <c>m = max_{j&lt;n} z[j]</c> (taken as scale times the largest score, which rounds to the same
+    /// float), <c>row[j] = e^(z[j] − m)·(1/Σ_{i&lt;n} e^(z[i] − m))</c> for j &lt; n
+    /// (<see cref="VectorMath.Exp(Vector512{float})"/>, the sum over lanes then across them) and
+    /// exact zeros for j in [n, t). Lanes at or past n are masked, so the row must have room for
+    /// <see cref="ScoreStride"/>(n) floats. The result depends only on the row's first n scores.
     /// </summary>
     internal static void CausalSoftmax(float* row, int n, int t, float scale)
     {
-        var padded = stackalloc float[8];
-        var max = float.NegativeInfinity;
-        var j = 0;
+        int j;
         if (VectorMath.Wide)
         {
             var vmax = Vector512.Create(float.NegativeInfinity);
-            for (; j + 16 <= n; j += 16)
+            for (j = 0; j < n; j += 16)
+                vmax = Vector512.Max(vmax, Masked(Vector512.Load(row + j), j, n, float.NegativeInfinity));
+            var m = Vector512.Create(scale * HorizontalMax(vmax));
+            var sum = Vector512<float>.Zero;
+            for (j = 0; j < n; j += 16)
             {
-                var z = Vector512.Load(row + j) * scale;
-                z.Store(row + j);
-                vmax = Vector512.Max(vmax, z);
-            }
-            for (var l = 0; l < 16; l++)
-                max = MathF.Max(max, vmax.GetElement(l));
-        }
-        for (; j < n; j++)
-        {
-            row[j] *= scale;
-            max = MathF.Max(max, row[j]);
-        }
-
-        var vm = Vector256.Create(max);
-        var sum256 = Vector256<float>.Zero;
-        var sum = 0f;
-        j = 0;
-        if (VectorMath.Wide)
-        {
-            var vm16 = Vector512.Create(max);
-            var sum512 = Vector512<float>.Zero;
-            for (; j + 16 <= n; j += 16)
-            {
-                var e = VectorMath.Exp(Vector512.Load(row + j) - vm16);
+                // Masked lanes are −∞, whose exponential is 0.
+                var e = VectorMath.Exp(Masked(Vector512.Load(row + j) * scale, j, n, float.NegativeInfinity) - m);
                 e.Store(row + j);
-                sum512 += e;
+                sum += e;
             }
-            sum = Vector512.Sum(sum512);
+            var inv = Vector512.Create(1f / Vector512.Sum(sum));
+            for (j = 0; j < n; j += 16)
+                (Vector512.Load(row + j) * inv).Store(row + j);
         }
-        for (; j + 8 <= n; j += 8)
+        else
         {
-            var e = VectorMath.Exp(Vector256.Load(row + j) - vm);
-            e.Store(row + j);
-            sum256 += e;
+            var vmax = Vector256.Create(float.NegativeInfinity);
+            for (j = 0; j < n; j += 8)
+                vmax = Vector256.Max(vmax, Masked(Vector256.Load(row + j), j, n, float.NegativeInfinity));
+            var m = Vector256.Create(scale * HorizontalMax(vmax));
+            var sum = Vector256<float>.Zero;
+            for (j = 0; j < n; j += 8)
+            {
+                var e = VectorMath.Exp(Masked(Vector256.Load(row + j) * scale, j, n, float.NegativeInfinity) - m);
+                e.Store(row + j);
+                sum += e;
+            }
+            var inv = Vector256.Create(1f / Vector256.Sum(sum));
+            for (j = 0; j < n; j += 8)
+                (Vector256.Load(row + j) * inv).Store(row + j);
         }
-        if (j < n)
-        {
-            var span = new Span<float>(padded, 8);
-            span.Fill(float.NegativeInfinity);
-            new ReadOnlySpan<float>(row + j, n - j).CopyTo(span);
-            var e = VectorMath.Exp(Vector256.Load(padded) - vm);
-            e.Store(padded);
-            sum256 += e;
-            new ReadOnlySpan<float>(padded, n - j).CopyTo(new Span<float>(row + j, n - j));
-        }
-        sum += Vector256.Sum(sum256);
-        VectorMath.Scale(row, 1f / sum, n);
-        new Span<float>(row + n, t - n).Clear();
+        if (j < t)
+            new Span<float>(row + j, t - j).Clear();
     }
 
     /// <summary>
     /// The softmax's backward on one row, in place on <paramref name="d"/> (dL/dP in, dL/dS out):
-    /// <c>d[j] ← (p[j]·(d[j] − Σ_{i&lt;n} p[i]·d[i]))·scale</c> for j &lt; n, the sum as
-    /// <see cref="VectorMath.Dot"/>; exact zeros for j in [n, t).
+    /// <c>d[j] ← (p[j]·(d[j] − Σ_{i&lt;n} p[i]·d[i]))·scale</c> for j &lt; n, the sum over lanes then
+    /// across them; exact zeros for j in [n, t). Lanes at or past n are masked, so both rows must
+    /// have room for <see cref="ScoreStride"/>(n) floats.
     /// </summary>
     internal static void CausalSoftmaxBackward(float* p, float* d, int n, int t, float scale)
     {
-        var dot = VectorMath.Dot(p, d, n);
-        var j = 0;
+        int j;
         if (VectorMath.Wide)
         {
-            var vdot = Vector512.Create(dot);
-            for (; j + 16 <= n; j += 16)
-                (Vector512.Load(p + j) * (Vector512.Load(d + j) - vdot) * scale).Store(d + j);
+            var acc = Vector512<float>.Zero;
+            for (j = 0; j < n; j += 16)
+                acc = Vector512.FusedMultiplyAdd(Masked(Vector512.Load(p + j), j, n, 0f), Masked(Vector512.Load(d + j), j, n, 0f), acc);
+            var dot = Vector512.Create(Vector512.Sum(acc));
+            for (j = 0; j < n; j += 16)
+                Masked(Vector512.Load(p + j) * (Vector512.Load(d + j) - dot) * scale, j, n, 0f).Store(d + j);
         }
-        var vdot8 = Vector256.Create(dot);
-        for (; j + 8 <= n; j += 8)
-            (Vector256.Load(p + j) * (Vector256.Load(d + j) - vdot8) * scale).Store(d + j);
-        for (; j < n; j++)
-            d[j] = p[j] * (d[j] - dot) * scale;
-        new Span<float>(d + n, t - n).Clear();
+        else
+        {
+            var acc = Vector256<float>.Zero;
+            for (j = 0; j < n; j += 8)
+                acc = Vector256.FusedMultiplyAdd(Masked(Vector256.Load(p + j), j, n, 0f), Masked(Vector256.Load(d + j), j, n, 0f), acc);
+            var dot = Vector256.Create(Vector256.Sum(acc));
+            for (j = 0; j < n; j += 8)
+                Masked(Vector256.Load(p + j) * (Vector256.Load(d + j) - dot) * scale, j, n, 0f).Store(d + j);
+        }
+        if (j < t)
+            new Span<float>(d + j, t - j).Clear();
     }
 
-    /// <summary>Per-thread [T, T] scratch for the score gradients of one head, grown once, so steps do not allocate.</summary>
+    /// <summary>The lanes of <paramref name="v"/> (elements j, j + 1, …) below <paramref name="n"/>, <paramref name="fill"/> in the others.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Masked(Vector512<float> v, int j, int n, float fill) =>
+        j + 16 <= n ? v : Vector512.ConditionalSelect(
+            Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n - j)).AsSingle(), v, Vector512.Create(fill));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Masked(Vector256<float> v, int j, int n, float fill) =>
+        j + 8 <= n ? v : Vector256.ConditionalSelect(
+            Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(n - j)).AsSingle(), v, Vector256.Create(fill));
+
+    private static float HorizontalMax(Vector512<float> v) =>
+        HorizontalMax(Vector256.Max(v.GetLower(), v.GetUpper()));
+
+    private static float HorizontalMax(Vector256<float> v)
+    {
+        var m = Vector128.Max(v.GetLower(), v.GetUpper());
+        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
+        return m.ToScalar();
+    }
+
+    /// <summary>Per-thread scratch for the score gradients of one head ([T, T] at <see cref="ScoreStride"/>), grown once, so steps do not allocate.</summary>
     private static class ScoreScratch
     {
         [ThreadStatic]
@@ -327,16 +349,17 @@ public sealed unsafe class CausalSelfAttention
 
         public static float[] Get(int t)
         {
-            if (t_buffer is null || t_buffer.Length < t * t)
-                t_buffer = GC.AllocateUninitializedArray<float>(t * t, pinned: true);
+            var need = t * ScoreStride(t);
+            if (t_buffer is null || t_buffer.Length < need)
+                t_buffer = GC.AllocateUninitializedArray<float>(need, pinned: true);
             return t_buffer;
         }
     }
 
     /// <summary>
-    /// Per (batch, head): <c>S = Q·Kᵀ</c>, the causal softmax <c>P</c> of <c>S/√d</c> row by row, and
-    /// <c>Y = P·V</c>, as GEMMs reading the head's columns of the q/k/v rows in place and writing its
-    /// columns of Y.
+    /// Per (batch, head): <c>S = Q·Kᵀ</c> (on and below the diagonal), the causal softmax <c>P</c> of
+    /// <c>S/√d</c> row by row, and <c>Y = P·V</c>, reading the head's columns of the q/k/v rows in place
+    /// and writing its columns of Y.
     /// </summary>
     private readonly struct ForwardHeads(CausalSelfAttention a, int t) : IRowOperation
     {
@@ -345,17 +368,18 @@ public sealed unsafe class CausalSelfAttention
             int c = a._width, hs = a._headSize, heads = a._heads, width = a.RowWidth, group = a._heads / a._kvHeads;
             var kvWidth = a._kvHeads * hs;
             var scale = 1f / MathF.Sqrt(hs);
+            var ld = ScoreStride(t);
             for (var bh = start; bh < end; bh++)
             {
                 int b = bh / heads, h = bh % heads, kh = h / group;
                 var rows = a._qkv.Data + (long)b * t * width;
-                var att = a._att.Data + (long)bh * t * t;
-                Gemm.Multiply(Parallelism.Serial, rows + h * hs, width, false, rows + c + kh * hs, width, true, att, t,
-                    t, t, hs, null, accumulate: false);
+                var att = a._att.Data + (long)bh * t * ld;
+                DirectGemm.Multiply(rows + h * hs, width, false, rows + c + kh * hs, width, true, att, ld, t, t, hs,
+                    accumulate: false, Triangle.Output);
                 for (var i = 0; i < t; i++)
-                    CausalSoftmax(att + (long)i * t, i + 1, t, scale);
-                Gemm.Multiply(Parallelism.Serial, att, t, false, rows + c + kvWidth + kh * hs, width, false,
-                    a._y.Data + (long)b * t * c + h * hs, c, t, hs, t, null, accumulate: false);
+                    CausalSoftmax(att + (long)i * ld, i + 1, t, scale);
+                DirectGemm.Multiply(att, ld, false, rows + c + kvWidth + kh * hs, width, false, a._y.Data + (long)b * t * c + h * hs, c,
+                    t, hs, t, accumulate: false, Triangle.LowerA);
             }
         }
     }
@@ -373,6 +397,7 @@ public sealed unsafe class CausalSelfAttention
             int c = a._width, hs = a._headSize, width = a.RowWidth, kvHeads = a._kvHeads, group = a._heads / a._kvHeads;
             var kvWidth = kvHeads * hs;
             var scale = 1f / MathF.Sqrt(hs);
+            var ld = ScoreStride(t);
             fixed (float* ds = ScoreScratch.Get(t))
             {
                 for (var bkv = start; bkv < end; bkv++)
@@ -385,14 +410,14 @@ public sealed unsafe class CausalSelfAttention
                     for (var h = kh * group; h < (kh + 1) * group; h++)
                     {
                         var accumulate = h > kh * group;
-                        var att = a._att.Data + (long)(b * a._heads + h) * t * t;
+                        var att = a._att.Data + (long)(b * a._heads + h) * t * ld;
                         var dy = a._dY.Data + (long)b * t * c + h * hs;
-                        Gemm.Multiply(Parallelism.Serial, dy, c, false, v, width, true, ds, t, t, t, hs, null, accumulate: false);
-                        Gemm.Multiply(Parallelism.Serial, att, t, true, dy, c, false, dv, width, t, hs, t, null, accumulate);
+                        DirectGemm.Multiply(dy, c, false, v, width, true, ds, ld, t, t, hs, accumulate: false, Triangle.Output);
+                        DirectGemm.Multiply(att, ld, true, dy, c, false, dv, width, t, hs, t, accumulate, Triangle.UpperA);
                         for (var i = 0; i < t; i++)
-                            CausalSoftmaxBackward(att + (long)i * t, ds + (long)i * t, i + 1, t, scale);
-                        Gemm.Multiply(Parallelism.Serial, ds, t, false, k, width, false, dRows + h * hs, width, t, hs, t, null, accumulate: false);
-                        Gemm.Multiply(Parallelism.Serial, ds, t, true, rows + h * hs, width, false, dk, width, t, hs, t, null, accumulate);
+                            CausalSoftmaxBackward(att + (long)i * ld, ds + (long)i * ld, i + 1, t, scale);
+                        DirectGemm.Multiply(ds, ld, false, k, width, false, dRows + h * hs, width, t, hs, t, accumulate: false, Triangle.LowerA);
+                        DirectGemm.Multiply(ds, ld, true, rows + h * hs, width, false, dk, width, t, hs, t, accumulate, Triangle.UpperA);
                     }
                 }
             }
