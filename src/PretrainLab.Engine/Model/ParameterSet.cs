@@ -97,8 +97,9 @@ public sealed unsafe class ParameterSet
         }
     }
 
-    /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGrad() => _grad.Span.Clear();
+    /// <summary>Sets every gradient to zero, in chunks of <see cref="NormChunk"/> spread over the threads.</summary>
+    public void ZeroGrad() =>
+        _parallelism.For(_normPartials.Length, new ClearChunks(_grad.Data, _length), minRowsPerChunk: 8);
 
     /// <summary>
     /// The global L2 norm of all gradients: <see cref="VectorMath.SumOfSquares(float*, int)"/> of each
@@ -131,6 +132,15 @@ public sealed unsafe class ParameterSet
                 var from = c * NormChunk;
                 partials[c] = VectorMath.SumOfSquares(g + from, Math.Min(NormChunk, length - from));
             }
+        }
+    }
+
+    private readonly struct ClearChunks(float* g, int length) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            var from = (long)start * NormChunk;
+            new Span<float>(g + from, (int)(Math.Min((long)end * NormChunk, length) - from)).Clear();
         }
     }
 
