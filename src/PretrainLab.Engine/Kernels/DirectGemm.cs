@@ -25,7 +25,8 @@ internal enum Triangle
 /// <summary>
 /// Single-threaded products of small operands read in place, without packing: attention's per-head
 /// blocks, where a product is too small for <see cref="Gemm"/>'s packing to pay. Computes
-/// <c>C[i, j] = Σ_p op(A)[i, p]·op(B)[p, j]</c> for C [M, N] (added to C when accumulating), where
+/// <c>C[i, j] = Σ_p op(A)[i, p]·op(B)[p, j] + bias[j]</c> for C [M, N] (bias optional; or the product
+/// added to C when accumulating), where
 /// op(A)[i, p] is <c>A[i·lda + p]</c>, or with <c>transposeA</c> <c>A[p·lda + i]</c>, and op(B)[p, j]
 /// is <c>B[p·ldb + j]</c>, or with <c>transposeB</c> <c>B[j·ldb + p]</c>; C's rows are <c>ldc</c>
 /// floats apart. A transposed B is first copied into a per-thread buffer in the other layout (the
@@ -35,8 +36,9 @@ internal enum Triangle
 /// <para>
 /// Rows go in tiles of <see cref="TileRows"/>, columns in blocks of two vectors, each tile in
 /// register accumulators. Every element of C is one fused multiply-add chain over p in increasing
-/// order, starting from C or 0, whether a vector lane or the scalar loop for partial tiles computes
-/// it: the bits depend on neither the vector width nor the tiling.
+/// order, starting from C, the bias or 0, whether a vector lane or the scalar loop for partial tiles
+/// computes it: the bits depend on neither the vector width nor the tiling, and are those of
+/// <see cref="Gemm"/>.
 /// </para>
 /// <para>
 /// With a <see cref="Triangle"/> the tiles skip work: for <see cref="Triangle.Output"/> the column
@@ -58,13 +60,15 @@ internal static unsafe class DirectGemm
     public static void Multiply(
         float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB, float* c, long ldc, int m, int n, int k, bool accumulate,
         Triangle triangle) =>
-        Multiply(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, n, k, accumulate, triangle,
-            Avx512F.IsSupported ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1);
+        Multiply(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, n, k, null, accumulate, triangle, Lanes);
+
+    /// <summary>Floats per vector of the widest kernels this CPU runs (1: scalar only).</summary>
+    internal static int Lanes { get; } = Avx512F.IsSupported ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
 
     /// <summary>The product with <paramref name="floatsPerVector"/> lanes (16, 8, or 1 for scalar only); tests compare them.</summary>
     internal static void Multiply(
-        float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB, float* c, long ldc, int m, int n, int k, bool accumulate,
-        Triangle triangle, int floatsPerVector)
+        float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB, float* c, long ldc, int m, int n, int k, float* bias,
+        bool accumulate, Triangle triangle, int floatsPerVector)
     {
         if (m <= 0 || n <= 0)
             return;
@@ -78,16 +82,16 @@ internal static unsafe class DirectGemm
             fixed (float* bt = t_transposed)
             {
                 PanelPacking.Transpose(b, ldb, n, k, bt, ldt);
-                Product(a, lda, transposeA, bt, ldt, c, ldc, m, n, k, accumulate, triangle, floatsPerVector);
+                Product(a, lda, transposeA, bt, ldt, c, ldc, m, n, k, bias, accumulate, triangle, floatsPerVector);
             }
             return;
         }
-        Product(a, lda, transposeA, b, ldb, c, ldc, m, n, k, accumulate, triangle, floatsPerVector);
+        Product(a, lda, transposeA, b, ldb, c, ldc, m, n, k, bias, accumulate, triangle, floatsPerVector);
     }
 
     private static void Product(
-        float* a, long lda, bool transposeA, float* b, long ldb, float* c, long ldc, int m, int n, int k, bool accumulate, Triangle triangle,
-        int floatsPerVector)
+        float* a, long lda, bool transposeA, float* b, long ldb, float* c, long ldc, int m, int n, int k, float* bias, bool accumulate,
+        Triangle triangle, int floatsPerVector)
     {
         long rowStep = transposeA ? 1 : lda, depthStep = transposeA ? lda : 1;
         var block = 2 * floatsPerVector;
@@ -116,34 +120,35 @@ internal static unsafe class DirectGemm
                 var ci = c + i0 * ldc;
                 for (; j + block <= columns; j += block)
                 {
+                    var bj = bias is null ? null : bias + j;
                     if (floatsPerVector == 16)
                     {
                         if (transposeA)
-                            Tile512Columns(ai + p0 * depthStep, lda, b + p0 * ldb + j, ldb, ci + j, ldc, p1 - p0, accumulate);
+                            Tile512Columns(ai + p0 * depthStep, lda, b + p0 * ldb + j, ldb, ci + j, ldc, p1 - p0, accumulate, bj);
                         else
-                            Tile512Rows(ai + p0, lda, b + p0 * ldb + j, ldb, ci + j, ldc, p1 - p0, accumulate);
+                            Tile512Rows(ai + p0, lda, b + p0 * ldb + j, ldb, ci + j, ldc, p1 - p0, accumulate, bj);
                     }
                     else
                     {
-                        Tile256(ai + p0 * depthStep, rowStep, depthStep, b + p0 * ldb + j, ldb, ci + j, ldc, p1 - p0, accumulate);
+                        Tile256(ai + p0 * depthStep, rowStep, depthStep, b + p0 * ldb + j, ldb, ci + j, ldc, p1 - p0, accumulate, bj);
                     }
                 }
             }
             if (j < columns)
-                Scalar(a, rowStep, depthStep, b, ldb, c, ldc, i0, i1, j, columns, p0, p1, accumulate);
+                Scalar(a, rowStep, depthStep, b, ldb, c, ldc, i0, i1, j, columns, p0, p1, bias, accumulate);
         }
     }
 
     /// <summary>Rows [i0, i1) and columns [j0, j1) of C, one chain per element in the scalar unit.</summary>
     private static void Scalar(
         float* a, long rowStep, long depthStep, float* b, long ldb, float* c, long ldc, int i0, int i1, int j0, int j1, int p0, int p1,
-        bool accumulate)
+        float* bias, bool accumulate)
     {
         for (var i = i0; i < i1; i++)
         {
             for (var j = j0; j < j1; j++)
             {
-                var s = accumulate ? c[i * ldc + j] : 0f;
+                var s = accumulate ? c[i * ldc + j] : bias is null ? 0f : bias[j];
                 for (var p = p0; p < p1; p++)
                     s = MathF.FusedMultiplyAdd(a[i * rowStep + p * depthStep], b[p * ldb + j], s);
                 c[i * ldc + j] = s;
@@ -156,7 +161,7 @@ internal static unsafe class DirectGemm
     /// <c>a[i·lda + p]</c>, each broadcast from its own row pointer.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile512Rows(float* a, long lda, float* b, long ldb, float* c, long ldc, int depth, bool load)
+    private static void Tile512Rows(float* a, long lda, float* b, long ldb, float* c, long ldc, int depth, bool load, float* bias)
     {
         float* a0 = a, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
@@ -173,8 +178,10 @@ internal static unsafe class DirectGemm
         }
         else
         {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector512<float>.Zero;
-            c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
+            var init0 = bias is null ? Vector512<float>.Zero : Vector512.Load(bias);
+            var init1 = bias is null ? Vector512<float>.Zero : Vector512.Load(bias + 16);
+            c00 = c10 = c20 = c30 = c40 = c50 = c60 = c70 = init0;
+            c01 = c11 = c21 = c31 = c41 = c51 = c61 = c71 = init1;
         }
         for (var p = 0; p < depth; p++)
         {
@@ -206,7 +213,7 @@ internal static unsafe class DirectGemm
     /// 8 values of step p at <c>a[p·lda + i]</c>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile512Columns(float* a, long lda, float* b, long ldb, float* c, long ldc, int depth, bool load)
+    private static void Tile512Columns(float* a, long lda, float* b, long ldb, float* c, long ldc, int depth, bool load, float* bias)
     {
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (load)
@@ -222,8 +229,10 @@ internal static unsafe class DirectGemm
         }
         else
         {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = Vector512<float>.Zero;
-            c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
+            var init0 = bias is null ? Vector512<float>.Zero : Vector512.Load(bias);
+            var init1 = bias is null ? Vector512<float>.Zero : Vector512.Load(bias + 16);
+            c00 = c10 = c20 = c30 = c40 = c50 = c60 = c70 = init0;
+            c01 = c11 = c21 = c31 = c41 = c51 = c61 = c71 = init1;
         }
         for (var p = 0; p < depth; p++)
         {
@@ -274,13 +283,15 @@ internal static unsafe class DirectGemm
     /// this path is for CPUs without AVX-512 and favours simplicity).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile256(float* a, long rowStep, long depthStep, float* b, long ldb, float* c, long ldc, int depth, bool load)
+    private static void Tile256(float* a, long rowStep, long depthStep, float* b, long ldb, float* c, long ldc, int depth, bool load, float* bias)
     {
         var acc = stackalloc Vector256<float>[2 * TileRows];
+        var init0 = bias is null ? Vector256<float>.Zero : Vector256.Load(bias);
+        var init1 = bias is null ? Vector256<float>.Zero : Vector256.Load(bias + 8);
         for (var i = 0; i < TileRows; i++)
         {
-            acc[2 * i] = load ? Vector256.Load(c + i * ldc) : Vector256<float>.Zero;
-            acc[2 * i + 1] = load ? Vector256.Load(c + i * ldc + 8) : Vector256<float>.Zero;
+            acc[2 * i] = load ? Vector256.Load(c + i * ldc) : init0;
+            acc[2 * i + 1] = load ? Vector256.Load(c + i * ldc + 8) : init1;
         }
         for (var p = 0; p < depth; p++)
         {

@@ -39,6 +39,9 @@ public static unsafe class Gemm
     /// <summary>NC: columns of B packed at a time (a multiple of every kernel's NR).</summary>
     internal const int ColumnBlock = 1024;
 
+    /// <summary>Columns of C up to which a product with A stored [M, K] runs on <see cref="DirectGemm"/> (see <c>IsDirect</c>).</summary>
+    internal const int DirectColumns = 128;
+
     // Below this many FLOPs (~15 µs of work) a product runs on the calling thread: handing part of it
     // to a sleeping worker would not pay.
     private const long ParallelFlops = 1L << 22;
@@ -176,10 +179,18 @@ public static unsafe class Gemm
             parallelism.For(count, op, minRowsPerChunk: 1, chunksPerThread: count);
     }
 
-    /// <summary>The tasks of one product cut into at most <paramref name="tasks"/> blocks of whole tiles, the longer side first.</summary>
+    /// <summary>
+    /// The tasks of one product cut into at most <paramref name="tasks"/> blocks of whole tiles, the
+    /// longer side first; or, for a product that <see cref="DirectGemm"/> runs better, into blocks of rows.
+    /// </summary>
     private static Tasks<TKernel> Split<TKernel>(in Problem problem, int tasks)
         where TKernel : struct, IMicroKernel
     {
+        if (IsDirect<TKernel>(problem))
+        {
+            var tiles = (problem.M + DirectGemm.TileRows - 1) / DirectGemm.TileRows;
+            return new Tasks<TKernel>(problem, tiles, 1, Math.Min(tasks, tiles), 1, direct: true);
+        }
         var tilesM = (problem.M + TKernel.Rows - 1) / TKernel.Rows;
         var tilesN = (problem.N + TKernel.Columns - 1) / TKernel.Columns;
         int partsM, partsN;
@@ -193,8 +204,17 @@ public static unsafe class Gemm
             partsN = Math.Min(tasks, tilesN);
             partsM = Math.Min(tilesM, (tasks + partsN - 1) / partsN);
         }
-        return new Tasks<TKernel>(problem, tilesM, tilesN, partsM, partsN);
+        return new Tasks<TKernel>(problem, tilesM, tilesN, partsM, partsN, direct: false);
     }
+
+    /// <summary>
+    /// Whether the product goes to <see cref="DirectGemm"/> (the same bits): A stored [M, K] and at most
+    /// <see cref="DirectColumns"/> columns, where packing A costs more than it saves, because each
+    /// packed block of A would serve only a few micro-panels of B. Vector kernels only.
+    /// </summary>
+    private static bool IsDirect<TKernel>(in Problem problem)
+        where TKernel : struct, IMicroKernel =>
+        TKernel.Columns >= 16 && !problem.TransposeA && problem.N <= DirectColumns;
 
     /// <summary>
     /// Computes two independent products, each exactly as <see cref="Multiply(Parallelism, float*, long, bool, float*, long, bool, float*, long, int, int, int, float*, bool)"/>
@@ -329,14 +349,29 @@ public static unsafe class Gemm
         }
     }
 
-    /// <summary>Task t computes the rows of part t / partsN and the columns of part t % partsN, over all of K.</summary>
-    private readonly struct Tasks<TKernel>(Problem problem, int tilesM, int tilesN, int partsM, int partsN) : IRowOperation
+    /// <summary>
+    /// Task t computes the rows of part t / partsN and the columns of part t % partsN, over all of K;
+    /// for a direct product, tiles are <see cref="DirectGemm.TileRows"/> rows and a task takes whole rows.
+    /// </summary>
+    private readonly struct Tasks<TKernel>(Problem problem, int tilesM, int tilesN, int partsM, int partsN, bool direct) : IRowOperation
         where TKernel : struct, IMicroKernel
     {
         public int Count => partsM * partsN;
 
         public void Invoke(int start, int end)
         {
+            if (direct)
+            {
+                for (var t = start; t < end; t++)
+                {
+                    var m0 = (int)((long)tilesM * t / partsM) * DirectGemm.TileRows;
+                    var m1 = Math.Min(problem.M, (int)((long)tilesM * (t + 1) / partsM) * DirectGemm.TileRows);
+                    var p = problem;
+                    DirectGemm.Multiply(p.A + m0 * p.Lda, p.Lda, false, p.B, p.Ldb, p.TransposeB, p.C + m0 * p.Ldc, p.Ldc, m1 - m0, p.N, p.K,
+                        p.Bias, p.Accumulate, Triangle.None, TKernel.Columns / 2);
+                }
+                return;
+            }
             var buffer = ThreadBuffer();
             for (var t = start; t < end; t++)
             {

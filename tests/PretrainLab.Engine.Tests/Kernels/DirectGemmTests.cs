@@ -52,7 +52,7 @@ public unsafe class DirectGemmTests
             {
                 var c = (float[])c0.Clone();
                 fixed (float* pa = a, pb = b, pc = c)
-                    DirectGemm.Multiply(pa, lda, ta, pb, ldb, tb, pc, ldc, m, n, k, accumulate, triangle, width);
+                    DirectGemm.Multiply(pa, lda, ta, pb, ldb, tb, pc, ldc, m, n, k, null, accumulate, triangle, width);
                 for (var i = 0; i < m; i++)
                 for (var j = 0; j < n; j++)
                 {
