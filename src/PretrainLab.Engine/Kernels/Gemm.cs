@@ -210,11 +210,12 @@ public static unsafe class Gemm
     /// <summary>
     /// Whether the product goes to <see cref="DirectGemm"/> (the same bits): A stored [M, K] and at most
     /// <see cref="DirectColumns"/> columns, where packing A costs more than it saves, because each
-    /// packed block of A would serve only a few micro-panels of B. Vector kernels only.
+    /// packed block of A would serve only a few micro-panels of B. Measured with the AVX-512 kernels
+    /// only, so the others keep packing.
     /// </summary>
     private static bool IsDirect<TKernel>(in Problem problem)
         where TKernel : struct, IMicroKernel =>
-        TKernel.Columns >= 16 && !problem.TransposeA && problem.N <= DirectColumns;
+        TKernel.Columns == MicroKernel512.Columns && !problem.TransposeA && problem.N <= DirectColumns;
 
     /// <summary>
     /// Computes two independent products, each exactly as <see cref="Multiply(Parallelism, float*, long, bool, float*, long, bool, float*, long, int, int, int, float*, bool)"/>
@@ -368,7 +369,7 @@ public static unsafe class Gemm
                     var m1 = Math.Min(problem.M, (int)((long)tilesM * (t + 1) / partsM) * DirectGemm.TileRows);
                     var p = problem;
                     DirectGemm.Multiply(p.A + m0 * p.Lda, p.Lda, false, p.B, p.Ldb, p.TransposeB, p.C + m0 * p.Ldc, p.Ldc, m1 - m0, p.N, p.K,
-                        p.Bias, p.Accumulate, Triangle.None, TKernel.Columns / 2);
+                        p.Bias, p.Accumulate, Triangle.None, floatsPerVector: 16);
                 }
                 return;
             }
