@@ -18,7 +18,11 @@ namespace PretrainLab.Engine.Compute;
 /// Polling is what lets a second thread help with a training step's many short loops: they come
 /// tens of microseconds apart, about what it costs to wake a sleeping thread (more in a virtual
 /// machine, whose idle core halts), so a sleeping worker would often arrive after the caller has
-/// taken every chunk itself. The polling thread yields its core to any other runnable thread.
+/// taken every chunk itself. But on a machine with more runnable threads than cores, a polling
+/// thread takes time from the threads that do the work (its own caller's included) and is itself
+/// descheduled at random, even holding a chunk. So a poll that finds it was descheduled (a gap of
+/// <see cref="PreemptedMicroseconds"/> between two of its spins) stops polling, and the whole team
+/// sleeps between jobs for the next <see cref="BackOffMilliseconds"/>.
 /// </para>
 /// </remarks>
 internal sealed class WorkerTeam
@@ -29,7 +33,15 @@ internal sealed class WorkerTeam
     /// <summary>How long an idle worker polls for the next job, and a caller for its last chunks, before sleeping.</summary>
     internal const int PollMicroseconds = 200;
 
+    /// <summary>A gap between two spins of a poll that means the thread was descheduled: the cores are oversubscribed.</summary>
+    internal const int PreemptedMicroseconds = 100;
+
+    /// <summary>How long the team sleeps between jobs, without polling, once a poll was descheduled.</summary>
+    internal const int BackOffMilliseconds = 50;
+
     private static readonly long PollTicks = Stopwatch.Frequency * PollMicroseconds / 1_000_000;
+    private static readonly long PreemptedTicks = Stopwatch.Frequency * PreemptedMicroseconds / 1_000_000;
+    private static readonly long BackOffTicks = Stopwatch.Frequency * BackOffMilliseconds / 1_000;
 
     private readonly int _size;
     private readonly SemaphoreSlim _wake = new(0);
@@ -44,6 +56,7 @@ internal sealed class WorkerTeam
     private int _busy;
     private int _live;
     private int _sleeping;
+    private long _pollAgainAt;
     private ExceptionDispatchInfo? _failure;
 
     /// <summary>A team of <paramref name="workers"/> threads besides the caller.</summary>
@@ -149,15 +162,29 @@ internal sealed class WorkerTeam
     /// <summary>Whether the open job has chunks left to claim.</summary>
     private bool HasWork => (int)Volatile.Read(ref _ticket) < Volatile.Read(ref _chunks);
 
-    /// <summary>Spins, yielding to other runnable threads, until <paramref name="done"/> holds (true) or <see cref="PollTicks"/> pass (false).</summary>
+    /// <summary>
+    /// Spins, yielding to other runnable threads, until <paramref name="done"/> holds (true), or
+    /// <see cref="PollTicks"/> pass, or the thread finds it was descheduled (false); does not spin
+    /// while the team is backing off.
+    /// </summary>
     private bool Poll(Func<WorkerTeam, bool> done)
     {
         var start = Stopwatch.GetTimestamp();
+        if (start < Volatile.Read(ref _pollAgainAt))
+            return done(this);
+        var last = start;
         var spinner = new SpinWait();
         while (!done(this))
         {
-            if (Stopwatch.GetTimestamp() - start > PollTicks)
+            var now = Stopwatch.GetTimestamp();
+            if (now - last > PreemptedTicks)
+            {
+                Volatile.Write(ref _pollAgainAt, now + BackOffTicks);
                 return false;
+            }
+            if (now - start > PollTicks)
+                return false;
+            last = now;
             spinner.SpinOnce(sleep1Threshold: -1);
         }
         return true;
