@@ -3,9 +3,10 @@
 # in one invocation, at several thread counts; prints a Markdown table with each side at its best
 # thread count. See bench/README.md.
 #
-#   bench/engine_vs_pytorch.sh [--all] [--threads "1 2"] [--steps N] [--warmup N] [--out DIR]
+#   bench/engine_vs_pytorch.sh [--all | --preset NAME] [--threads "1 2"] [--steps N] [--warmup N] [--out DIR]
 #
 #   --all        add gpt2s (GPT-2 small, 124M) to tiny and baby; takes several minutes per side
+#   --preset     only this preset (tiny, baby or gpt2s); repeat for several
 #   --threads    thread counts to try on each side (default "1 2")
 #   --steps N    timed steps for every preset (default: each preset's own: tiny 30, baby 5, gpt2s 3)
 #   --warmup N   untimed steps before timing (default 3)
@@ -19,10 +20,12 @@ threads="1 2"
 extra=()
 out=""
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+chosen=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --all) presets+=(gpt2s); shift ;;
+        --preset) chosen+=("${2:?--preset needs a name}"); shift 2 ;;
         --threads) threads="${2:?--threads needs a value}"; shift 2 ;;
         --steps|--warmup) extra+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
         --out) out="${2:?--out needs a folder}"; shift 2 ;;
@@ -30,6 +33,10 @@ while [[ $# -gt 0 ]]; do
         *) echo "error: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
     esac
 done
+
+if [[ ${#chosen[@]} -gt 0 ]]; then
+    presets=("${chosen[@]}")
+fi
 
 if ! "$python" -c 'import torch, numpy' 2>/dev/null; then
     echo "error: $python cannot import torch and numpy, which the PyTorch peer needs. On Debian:" >&2

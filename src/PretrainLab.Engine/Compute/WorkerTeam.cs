@@ -1,22 +1,47 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace PretrainLab.Engine.Compute;
 
 /// <summary>
-/// The threads behind <see cref="Parallelism.For{T}"/>: a fixed set of workers that sleep on a
-/// semaphore, take chunks of one job at a time with the calling thread, and exit after a while
-/// without work (they are started again on demand). A job costs no allocation.
+/// The threads behind <see cref="Parallelism.For{T}"/>: a fixed set of workers that take chunks of
+/// one job at a time with the calling thread, poll for the next job for <see cref="PollMicroseconds"/>
+/// after each, then sleep on a semaphore, and exit after a while without work (they are started
+/// again on demand). A job costs no allocation.
 /// </summary>
 /// <remarks>
 /// Chunks are claimed through one 64-bit ticket, <c>generation &lt;&lt; 32 | next chunk</c>, by
 /// compare-and-swap, so a worker that wakes late for a job that has finished can never claim a chunk
 /// of it or of the next one: between jobs the ticket is closed, and the next job is written only while
 /// it is closed. Which thread runs which chunk varies; what a chunk computes does not.
+/// <para>
+/// Polling is what lets a second thread help with a training step's many short loops: they come
+/// tens of microseconds apart, about what it costs to wake a sleeping thread (more in a virtual
+/// machine, whose idle core halts), so a sleeping worker would often arrive after the caller has
+/// taken every chunk itself. But on a machine with more runnable threads than cores, a polling
+/// thread takes time from the threads that do the work (its own caller's included) and is itself
+/// descheduled at random, even holding a chunk. So a poll that finds it was descheduled (a gap of
+/// <see cref="PreemptedMicroseconds"/> between two of its spins) stops polling, and the whole team
+/// sleeps between jobs for the next <see cref="BackOffMilliseconds"/>.
+/// </para>
 /// </remarks>
 internal sealed class WorkerTeam
 {
     private const int Closed = int.MaxValue;
     private const int IdleMilliseconds = 2000;
+
+    /// <summary>How long an idle worker polls for the next job, and a caller for its last chunks, before sleeping.</summary>
+    internal const int PollMicroseconds = 200;
+
+    /// <summary>A gap between two spins of a poll that means the thread was descheduled: the cores are oversubscribed.</summary>
+    internal const int PreemptedMicroseconds = 100;
+
+    /// <summary>How long the team sleeps between jobs, without polling, once a poll was descheduled.</summary>
+    internal const int BackOffMilliseconds = 50;
+
+    private static readonly long PollTicks = Stopwatch.Frequency * PollMicroseconds / 1_000_000;
+    private static readonly long PreemptedTicks = Stopwatch.Frequency * PreemptedMicroseconds / 1_000_000;
+    private static readonly long BackOffTicks = Stopwatch.Frequency * BackOffMilliseconds / 1_000;
 
     private readonly int _size;
     private readonly SemaphoreSlim _wake = new(0);
@@ -30,6 +55,8 @@ internal sealed class WorkerTeam
     private int _done;
     private int _busy;
     private int _live;
+    private int _sleeping;
+    private long _pollAgainAt;
     private ExceptionDispatchInfo? _failure;
 
     /// <summary>A team of <paramref name="workers"/> threads besides the caller.</summary>
@@ -57,12 +84,16 @@ internal sealed class WorkerTeam
             _failure = null;
             _finished.Reset();
             var generation = ++_generation;
-            Volatile.Write(ref _ticket, (long)generation << 32);
+            // A full fence: a worker that announces it is going to sleep either sees this job or is woken for it.
+            Interlocked.Exchange(ref _ticket, (long)generation << 32);
             StartWorkers();
-            _wake.Release(Math.Min(_size, chunks - 1));
+            var sleeping = Volatile.Read(ref _sleeping);
+            if (sleeping > 0)
+                _wake.Release(Math.Min(sleeping, chunks - 1));
             Participate();
-            // Spins briefly, then sleeps: on a busy machine a spinning caller would take the core
+            // Polls briefly, then sleeps: on a busy machine a spinning caller would take the core
             // that a preempted worker needs to finish its chunk.
+            Poll(static team => team._finished.IsSet);
             _finished.Wait();
             Volatile.Write(ref _ticket, ((long)generation << 32) | Closed);
             job.Clear();
@@ -112,9 +143,51 @@ internal sealed class WorkerTeam
 
     private void Work()
     {
-        while (_wake.Wait(IdleMilliseconds))
+        while (true)
+        {
+            if (!Poll(static team => team.HasWork))
+            {
+                Interlocked.Increment(ref _sleeping);
+                // After the announcement (a full fence), so that a job opened meanwhile is not missed.
+                var woken = HasWork || _wake.Wait(IdleMilliseconds);
+                Interlocked.Decrement(ref _sleeping);
+                if (!woken)
+                    break;
+            }
             Participate();
+        }
         Interlocked.Decrement(ref _live);
+    }
+
+    /// <summary>Whether the open job has chunks left to claim.</summary>
+    private bool HasWork => (int)Volatile.Read(ref _ticket) < Volatile.Read(ref _chunks);
+
+    /// <summary>
+    /// Spins, yielding to other runnable threads, until <paramref name="done"/> holds (true), or
+    /// <see cref="PollTicks"/> pass, or the thread finds it was descheduled (false); does not spin
+    /// while the team is backing off.
+    /// </summary>
+    private bool Poll(Func<WorkerTeam, bool> done)
+    {
+        var start = Stopwatch.GetTimestamp();
+        if (start < Volatile.Read(ref _pollAgainAt))
+            return done(this);
+        var last = start;
+        var spinner = new SpinWait();
+        while (!done(this))
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (now - last > PreemptedTicks)
+            {
+                Volatile.Write(ref _pollAgainAt, now + BackOffTicks);
+                return false;
+            }
+            if (now - start > PollTicks)
+                return false;
+            last = now;
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        return true;
     }
 
     /// <summary>A job's operation behind a class, so that workers can run it without knowing its type.</summary>

@@ -39,6 +39,9 @@ public static unsafe class Gemm
     /// <summary>NC: columns of B packed at a time (a multiple of every kernel's NR).</summary>
     internal const int ColumnBlock = 1024;
 
+    /// <summary>Columns of C up to which a product with A stored [M, K] runs on <see cref="DirectGemm"/> (see <c>IsDirect</c>).</summary>
+    internal const int DirectColumns = 128;
+
     // Below this many FLOPs (~15 µs of work) a product runs on the calling thread: handing part of it
     // to a sleeping worker would not pay.
     private const long ParallelFlops = 1L << 22;
@@ -126,28 +129,17 @@ public static unsafe class Gemm
         GemmKernel kernel, Parallelism parallelism, float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB,
         float* c, long ldc, int m, int n, int k, float* bias, bool accumulate)
     {
-        if (accumulate && bias is not null)
-            throw new ArgumentException("a bias cannot be added while accumulating", nameof(bias));
-        if (m == 0 || n == 0)
-            return;
-        if (k == 0)
-        {
-            if (!accumulate)
-                Fill(c, ldc, m, n, bias);
-            return;
-        }
-
         var problem = new Problem(a, lda, transposeA, b, ldb, transposeB, c, ldc, m, n, k, bias, accumulate);
         switch (kernel)
         {
             case GemmKernel.Vector512:
-                Run<MicroKernel512>(parallelism, problem);
+                RunWhole<MicroKernel512>(parallelism, problem);
                 break;
             case GemmKernel.Vector256:
-                Run<MicroKernel256>(parallelism, problem);
+                RunWhole<MicroKernel256>(parallelism, problem);
                 break;
             default:
-                Run<ScalarMicroKernel>(parallelism, problem);
+                RunWhole<ScalarMicroKernel>(parallelism, problem);
                 break;
         }
     }
@@ -177,12 +169,30 @@ public static unsafe class Gemm
     private static void Run<TKernel>(Parallelism parallelism, in Problem problem)
         where TKernel : struct, IMicroKernel
     {
-        var tilesM = (problem.M + TKernel.Rows - 1) / TKernel.Rows;
-        var tilesN = (problem.N + TKernel.Columns - 1) / TKernel.Columns;
-        var flops = 2L * problem.M * problem.N * problem.K;
         // One task per thread: each task packs all of the other operand, which costs more than finer
         // tasks gain in balance (measured on the tiny and baby models).
-        var tasks = flops < ParallelFlops ? 1 : parallelism.Threads;
+        var op = Split<TKernel>(problem, problem.Flops < ParallelFlops ? 1 : parallelism.Threads);
+        var count = op.Count;
+        if (count == 1)
+            op.Invoke(0, 1);
+        else
+            parallelism.For(count, op, minRowsPerChunk: 1, chunksPerThread: count);
+    }
+
+    /// <summary>
+    /// The tasks of one product cut into at most <paramref name="tasks"/> blocks of whole tiles, the
+    /// longer side first; or, for a product that <see cref="DirectGemm"/> runs better, into blocks of rows.
+    /// </summary>
+    private static Tasks<TKernel> Split<TKernel>(in Problem problem, int tasks)
+        where TKernel : struct, IMicroKernel
+    {
+        if (IsDirect<TKernel>(problem))
+        {
+            var tiles = (problem.M + DirectGemm.TileRows - 1) / DirectGemm.TileRows;
+            return new Tasks<TKernel>(problem, tiles, 1, Math.Min(tasks, tiles), 1, direct: true);
+        }
+        var tilesM = (problem.M + TKernel.Rows - 1) / TKernel.Rows;
+        var tilesN = (problem.N + TKernel.Columns - 1) / TKernel.Columns;
         int partsM, partsN;
         if (problem.M >= problem.N)
         {
@@ -194,13 +204,72 @@ public static unsafe class Gemm
             partsN = Math.Min(tasks, tilesN);
             partsM = Math.Min(tilesM, (tasks + partsN - 1) / partsN);
         }
+        return new Tasks<TKernel>(problem, tilesM, tilesN, partsM, partsN, direct: false);
+    }
 
-        var op = new Tasks<TKernel>(problem, tilesM, tilesN, partsM, partsN);
-        var count = partsM * partsN;
-        if (count == 1)
-            op.Invoke(0, 1);
-        else
-            parallelism.For(count, op, minRowsPerChunk: 1, chunksPerThread: count);
+    /// <summary>
+    /// Whether the product goes to <see cref="DirectGemm"/> (the same bits): A stored [M, K] and at most
+    /// <see cref="DirectColumns"/> columns, where packing A costs more than it saves, because each
+    /// packed block of A would serve only a few micro-panels of B. Measured with the AVX-512 kernels
+    /// only, so the others keep packing.
+    /// </summary>
+    private static bool IsDirect<TKernel>(in Problem problem)
+        where TKernel : struct, IMicroKernel =>
+        TKernel.Columns == MicroKernel512.Columns && !problem.TransposeA && problem.N <= DirectColumns;
+
+    /// <summary>
+    /// Computes two independent products, each exactly as <see cref="Multiply(Parallelism, float*, long, bool, float*, long, bool, float*, long, int, int, int, float*, bool)"/>
+    /// would (so with the same bits), in one parallel loop: the threads are shared between them in
+    /// proportion to their work. A layer's backward, <c>dy·W</c> and <c>dyᵀ·x</c> (equal work), thus
+    /// costs one hand-off instead of two, and on two threads each product runs whole on one thread,
+    /// packing its operands once instead of once per thread. Neither C may overlap the other's operands.
+    /// </summary>
+    internal static void MultiplyPair(Parallelism parallelism, in Problem first, in Problem second) =>
+        MultiplyPair(BestKernel, parallelism, first, second);
+
+    /// <summary><see cref="MultiplyPair(Parallelism, in Problem, in Problem)"/> on a chosen kernel.</summary>
+    internal static void MultiplyPair(GemmKernel kernel, Parallelism parallelism, in Problem first, in Problem second)
+    {
+        switch (kernel)
+        {
+            case GemmKernel.Vector512:
+                RunPair<MicroKernel512>(parallelism, first, second);
+                break;
+            case GemmKernel.Vector256:
+                RunPair<MicroKernel256>(parallelism, first, second);
+                break;
+            default:
+                RunPair<ScalarMicroKernel>(parallelism, first, second);
+                break;
+        }
+    }
+
+    private static void RunPair<TKernel>(Parallelism parallelism, in Problem first, in Problem second)
+        where TKernel : struct, IMicroKernel
+    {
+        if (first.IsEmpty || second.IsEmpty || parallelism.Threads == 1 || first.Flops + second.Flops < 2 * ParallelFlops)
+        {
+            RunWhole<TKernel>(parallelism, first);
+            RunWhole<TKernel>(parallelism, second);
+            return;
+        }
+        var threads = parallelism.Threads;
+        var firstTasks = (int)Math.Clamp(Math.Round((double)threads * first.Flops / (first.Flops + second.Flops)), 1, threads - 1);
+        var pair = new PairTasks<TKernel>(Split<TKernel>(first, firstTasks), Split<TKernel>(second, threads - firstTasks));
+        parallelism.For(pair.Count, pair, minRowsPerChunk: 1, chunksPerThread: pair.Count);
+    }
+
+    /// <summary>One product through the checks and special cases of the single form.</summary>
+    private static void RunWhole<TKernel>(Parallelism parallelism, in Problem p)
+        where TKernel : struct, IMicroKernel
+    {
+        if (p.IsEmpty)
+        {
+            if (p.M > 0 && p.N > 0 && !p.Accumulate)
+                Fill(p.C, p.Ldc, p.M, p.N, p.Bias);
+            return;
+        }
+        Run<TKernel>(parallelism, p);
     }
 
     /// <summary>This thread's packing buffers, 64-byte aligned: allocated on first use, pinned, reused.</summary>
@@ -211,32 +280,99 @@ public static unsafe class Gemm
         return (float*)((address + 63) & ~(nint)63);
     }
 
-    /// <summary>Operands, shapes and leading dimensions of one product.</summary>
-    private readonly struct Problem(
-        float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB, float* c, long ldc, int m, int n, int k,
-        float* bias, bool accumulate)
+    /// <summary>Operands, shapes and leading dimensions of one product (see the strided <c>Multiply</c>).</summary>
+    internal readonly struct Problem
     {
-        public readonly float* A = a;
-        public readonly long Lda = lda;
-        public readonly bool TransposeA = transposeA;
-        public readonly float* B = b;
-        public readonly long Ldb = ldb;
-        public readonly bool TransposeB = transposeB;
-        public readonly float* C = c;
-        public readonly long Ldc = ldc;
-        public readonly int M = m;
-        public readonly int N = n;
-        public readonly int K = k;
-        public readonly float* Bias = bias;
-        public readonly bool Accumulate = accumulate;
+        public readonly float* A;
+        public readonly long Lda;
+        public readonly bool TransposeA;
+        public readonly float* B;
+        public readonly long Ldb;
+        public readonly bool TransposeB;
+        public readonly float* C;
+        public readonly long Ldc;
+        public readonly int M;
+        public readonly int N;
+        public readonly int K;
+        public readonly float* Bias;
+        public readonly bool Accumulate;
+
+        public Problem(float* a, long lda, bool transposeA, float* b, long ldb, bool transposeB, float* c, long ldc, int m, int n, int k,
+            float* bias, bool accumulate)
+        {
+            if (accumulate && bias is not null)
+                throw new ArgumentException("a bias cannot be added while accumulating", nameof(bias));
+            ArgumentOutOfRangeException.ThrowIfNegative(m);
+            ArgumentOutOfRangeException.ThrowIfNegative(n);
+            ArgumentOutOfRangeException.ThrowIfNegative(k);
+            A = a;
+            Lda = lda;
+            TransposeA = transposeA;
+            B = b;
+            Ldb = ldb;
+            TransposeB = transposeB;
+            C = c;
+            Ldc = ldc;
+            M = m;
+            N = n;
+            K = k;
+            Bias = bias;
+            Accumulate = accumulate;
+        }
+
+        /// <summary>A product of packed layouts: the leading dimensions are the row lengths.</summary>
+        public static Problem Dense(float* a, bool transposeA, float* b, bool transposeB, float* c, int m, int n, int k, float* bias,
+            bool accumulate) =>
+            new(a, transposeA ? m : k, transposeA, b, transposeB ? k : n, transposeB, c, n, m, n, k, bias, accumulate);
+
+        /// <summary>Multiply-adds: 2·M·N·K.</summary>
+        public long Flops => 2L * M * N * K;
+
+        /// <summary>Whether there is nothing to multiply (C is empty, or K is 0 and C is the bias or zero).</summary>
+        public bool IsEmpty => M == 0 || N == 0 || K == 0;
     }
 
-    /// <summary>Task t computes the rows of part t / partsN and the columns of part t % partsN, over all of K.</summary>
-    private readonly struct Tasks<TKernel>(Problem problem, int tilesM, int tilesN, int partsM, int partsN) : IRowOperation
+    /// <summary>The tasks of two products in one loop: the first's, then the second's.</summary>
+    private readonly struct PairTasks<TKernel>(Tasks<TKernel> first, Tasks<TKernel> second) : IRowOperation
         where TKernel : struct, IMicroKernel
     {
+        public int Count => first.Count + second.Count;
+
         public void Invoke(int start, int end)
         {
+            for (var t = start; t < end; t++)
+            {
+                if (t < first.Count)
+                    first.Invoke(t, t + 1);
+                else
+                    second.Invoke(t - first.Count, t - first.Count + 1);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Task t computes the rows of part t / partsN and the columns of part t % partsN, over all of K;
+    /// for a direct product, tiles are <see cref="DirectGemm.TileRows"/> rows and a task takes whole rows.
+    /// </summary>
+    private readonly struct Tasks<TKernel>(Problem problem, int tilesM, int tilesN, int partsM, int partsN, bool direct) : IRowOperation
+        where TKernel : struct, IMicroKernel
+    {
+        public int Count => partsM * partsN;
+
+        public void Invoke(int start, int end)
+        {
+            if (direct)
+            {
+                for (var t = start; t < end; t++)
+                {
+                    var m0 = (int)((long)tilesM * t / partsM) * DirectGemm.TileRows;
+                    var m1 = Math.Min(problem.M, (int)((long)tilesM * (t + 1) / partsM) * DirectGemm.TileRows);
+                    var p = problem;
+                    DirectGemm.Multiply(p.A + m0 * p.Lda, p.Lda, false, p.B, p.Ldb, p.TransposeB, p.C + m0 * p.Ldc, p.Ldc, m1 - m0, p.N, p.K,
+                        p.Bias, p.Accumulate, Triangle.None, floatsPerVector: 16);
+                }
+                return;
+            }
             var buffer = ThreadBuffer();
             for (var t = start; t < end; t++)
             {

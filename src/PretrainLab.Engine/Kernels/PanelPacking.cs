@@ -50,6 +50,26 @@ internal static unsafe class PanelPacking
         }
     }
 
+    /// <summary>
+    /// Writes <c>dst[p·ldd + r] = src[r·lds + p]</c> for r &lt; <paramref name="rows"/> and
+    /// p &lt; <paramref name="depth"/>: a plain transpose, in 8 x 8 register blocks where AVX is available.
+    /// </summary>
+    public static void Transpose(float* src, long lds, int rows, int depth, float* dst, long ldd)
+    {
+        var r = 0;
+        if (Avx.IsSupported)
+        {
+            for (; r + 8 <= rows; r += 8)
+            {
+                var p = 0;
+                for (; p + 8 <= depth; p += 8)
+                    Transpose8x8(src + r * lds + p, lds, dst + p * ldd + r, ldd);
+                TransposeScalar(src + r * lds, lds, 8, p, depth, ldd, dst + r);
+            }
+        }
+        TransposeScalar(src + r * lds, lds, rows - r, 0, depth, ldd, dst + r);
+    }
+
     // d[0, valid) = s[0, valid), d[valid, width) = 0.
     private static void CopyRun(float* s, int valid, int width, float* d)
     {
@@ -93,7 +113,7 @@ internal static unsafe class PanelPacking
     }
 
     // dst[p·width + i] = src[i·ld + p] for i < count and p in [from, depth).
-    private static void TransposeScalar(float* src, long ld, int count, int from, int depth, int width, float* dst)
+    private static void TransposeScalar(float* src, long ld, int count, int from, int depth, long width, float* dst)
     {
         for (var i = 0; i < count; i++)
         {
@@ -104,7 +124,7 @@ internal static unsafe class PanelPacking
 
     // Rows i < 8 of src (stride ld) become columns of dst (stride width): unpack pairs of rows, shuffle
     // pairs of pairs, then swap 128-bit halves.
-    private static void Transpose8x8(float* src, long ld, float* dst, int width)
+    private static void Transpose8x8(float* src, long ld, float* dst, long width)
     {
         var r0 = Avx.LoadVector256(src);
         var r1 = Avx.LoadVector256(src + ld);

@@ -90,6 +90,94 @@ public static unsafe class VectorMath
             z[p] = x[p] + y[p];
     }
 
+    /// <summary>Partial sums of <see cref="SumOfSquares(float*, int)"/>: element i goes to sum i mod 16.</summary>
+    internal const int SquareLanes = 16;
+
+    /// <summary>
+    /// Returns <c>Σ x[i]²</c> accumulated in double in a fixed order: element i is added to partial sum
+    /// <c>i mod 16</c>, in index order, and the 16 partial sums are then combined pairwise, sum j
+    /// taking sum j + w for w = 8, 4, 2, 1. The square of a float is exact in double, so the fused
+    /// vector form and the scalar form round identically: the result depends only on the data.
+    /// </summary>
+    public static double SumOfSquares(float* x, int length) =>
+        SumOfSquares(x, length, Wide ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1);
+
+    /// <summary>
+    /// <see cref="SumOfSquares(float*, int)"/> with floats read <paramref name="floatsPerVector"/> at a
+    /// time (16: Vector512, 8: Vector256, 1: scalar); tests compare the three.
+    /// </summary>
+    internal static double SumOfSquares(float* x, int length, int floatsPerVector)
+    {
+        var sums = stackalloc double[SquareLanes];
+        var full = length & ~(SquareLanes - 1);
+        if (floatsPerVector == 16)
+        {
+            // Lanes of the low half are sums 0-7, of the high half sums 8-15.
+            Vector512<double> s0 = Vector512<double>.Zero, s1 = Vector512<double>.Zero;
+            for (var i = 0; i < full; i += 16)
+            {
+                var v = Vector512.Load(x + i);
+                var lo = Vector512.WidenLower(v);
+                var hi = Vector512.WidenUpper(v);
+                s0 = Vector512.FusedMultiplyAdd(lo, lo, s0);
+                s1 = Vector512.FusedMultiplyAdd(hi, hi, s1);
+            }
+            s0.Store(sums);
+            s1.Store(sums + 8);
+        }
+        else if (floatsPerVector == 8)
+        {
+            Vector256<double> s0 = Vector256<double>.Zero, s1 = Vector256<double>.Zero;
+            Vector256<double> s2 = Vector256<double>.Zero, s3 = Vector256<double>.Zero;
+            for (var i = 0; i < full; i += 16)
+            {
+                var v = Vector256.Load(x + i);
+                var w = Vector256.Load(x + i + 8);
+                var (a, b) = Vector256.Widen(v);
+                var (c, d) = Vector256.Widen(w);
+                s0 = Vector256.FusedMultiplyAdd(a, a, s0);
+                s1 = Vector256.FusedMultiplyAdd(b, b, s1);
+                s2 = Vector256.FusedMultiplyAdd(c, c, s2);
+                s3 = Vector256.FusedMultiplyAdd(d, d, s3);
+            }
+            s0.Store(sums);
+            s1.Store(sums + 4);
+            s2.Store(sums + 8);
+            s3.Store(sums + 12);
+        }
+        else
+        {
+            new Span<double>(sums, SquareLanes).Clear();
+            for (var i = 0; i < full; i++)
+                sums[i & (SquareLanes - 1)] += (double)x[i] * x[i];
+        }
+        for (var i = full; i < length; i++)
+            sums[i & (SquareLanes - 1)] += (double)x[i] * x[i];
+        for (var w = SquareLanes / 2; w > 0; w /= 2)
+        {
+            for (var j = 0; j < w; j++)
+                sums[j] += sums[j + w];
+        }
+        return sums[0];
+    }
+
+    /// <summary>Computes <c>x[i] *= factor</c>.</summary>
+    public static void Scale(float* x, float factor, long length)
+    {
+        long p = 0;
+        if (Wide)
+        {
+            var f = Vector512.Create(factor);
+            for (; p <= length - 16; p += 16)
+                (Vector512.Load(x + p) * f).Store(x + p);
+        }
+        var f8 = Vector256.Create(factor);
+        for (; p <= length - 8; p += 8)
+            (Vector256.Load(x + p) * f8).Store(x + p);
+        for (; p < length; p++)
+            x[p] *= factor;
+    }
+
     /// <summary>
     /// e^x per lane, within 2 ulp for x in [ln(2^−126), ln(float.MaxValue)]; 0 below that range (no
     /// subnormal results), +∞ above it, NaN for NaN. Lane for lane the same bits as the Vector256 form.

@@ -1,3 +1,4 @@
+using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Kernels;
 using PretrainLab.Engine.Model;
 using PretrainLab.Engine.Tensors;
@@ -10,6 +11,10 @@ namespace PretrainLab.Engine.Layers;
 /// </summary>
 public sealed unsafe class Block
 {
+    // Floats per parallel unit of the residual additions.
+    private const int AddChunk = 1 << 14;
+
+    private readonly Workspace _workspace;
     private readonly int _width;
     private Tensor _ln1Out;
     private Tensor _attnOut;
@@ -22,6 +27,7 @@ public sealed unsafe class Block
     public Block(ParameterSet parameters, Workspace workspace, GptConfig config, int index)
     {
         var name = $"transformer.h.{index}";
+        _workspace = workspace;
         _width = config.NEmbd;
         var init = ParameterInit.Gaussian(config.InitStd);
         // GPT-2 scales residual projections by 1/√(2·n_layer): two residual adds per block.
@@ -82,10 +88,23 @@ public sealed unsafe class Block
         long n = (long)rows * _width;
         Ln1.Forward(input, _ln1Out, rows);
         Attention.Forward(_ln1Out, _attnOut, batch, context);
-        VectorMath.Add(input.Data, _attnOut.Data, _resid2.Data, n);
+        Add(input, _attnOut, _resid2, n);
         Ln2.Forward(_resid2, _ln2Out, rows);
         Mlp.Forward(_ln2Out, _mlpOut, rows);
-        VectorMath.Add(_resid2.Data, _mlpOut.Data, Output.Data, n);
+        Add(_resid2, _mlpOut, Output, n);
+    }
+
+    /// <summary><c>z = x + y</c> over <paramref name="n"/> floats, in chunks spread over the threads.</summary>
+    private void Add(Tensor x, Tensor y, Tensor z, long n) =>
+        _workspace.Parallelism.For((int)((n + AddChunk - 1) / AddChunk), new AddChunks(x.Data, y.Data, z.Data, n), minRowsPerChunk: 2);
+
+    private readonly struct AddChunks(float* x, float* y, float* z, long n) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            var from = (long)start * AddChunk;
+            VectorMath.Add(x + from, y + from, z + from, Math.Min((long)end * AddChunk, n) - from);
+        }
     }
 
     /// <summary>

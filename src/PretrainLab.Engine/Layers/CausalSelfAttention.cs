@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Kernels;
 using PretrainLab.Engine.Model;
@@ -12,11 +14,13 @@ namespace PretrainLab.Engine.Layers;
 /// by RoPE; then per head <c>y = softmax(q·kᵀ/√d_head + causal mask)·v</c>, heads concatenated,
 /// then <c>c_proj</c>. With the defaults (H_kv = H, no QK-norm, no RoPE) this is GPT-2's attention.
 /// </summary>
-/// <remarks>The attention probabilities [B, H, T, T] are kept for backward. Each head's products
-/// run as single-threaded GEMMs on gathered [T, d_head] blocks (the full T×T square; masked
-/// probabilities are exact zeros). Forward work is split over (batch, head); backward over (batch,
-/// key/value head), so the heads that share a key/value head add their gradients in a fixed order
-/// and any thread count gives the same bits.</remarks>
+/// <remarks>The attention probabilities [B, H, T, T] are kept for backward (rows
+/// <see cref="ScoreStride"/> floats apart; masked probabilities are exact zeros). Each head's
+/// products run on one thread as <see cref="DirectGemm"/> products that read the head's columns of
+/// the q/k/v rows in place and skip the blocks above the causal diagonal.
+/// Forward work is split over (batch, head); backward over (batch, key/value head), so the heads
+/// that share a key/value head add their gradients in a fixed order and any thread count gives the
+/// same bits.</remarks>
 public sealed unsafe class CausalSelfAttention
 {
     private const float QkNormEpsilon = 1e-6f;
@@ -76,7 +80,7 @@ public sealed unsafe class CausalSelfAttention
             _rrms = arena.Allocate((long)rows * (_heads + _kvHeads));
         if (_rope)
             PlanRope(arena, context);
-        _att = arena.Allocate((long)batch * _heads * context * context);
+        _att = arena.Allocate((long)batch * _heads * context * ScoreStride(context));
         _y = arena.Allocate((long)rows * _width);
         _dY = sharedDY;
         _dQkv = sharedDQkv;
@@ -146,9 +150,13 @@ public sealed unsafe class CausalSelfAttention
                     {
                         var x = dst + h * hs;
                         if (a._qkNorm)
-                            a._rrms.Data[(long)r * qkHeads + h] = RmsNormalize(x, hs);
+                        {
+                            var s = RmsNorm.InverseRms(x, hs, QkNormEpsilon);
+                            a._rrms.Data[(long)r * qkHeads + h] = s;
+                            VectorMath.Scale(x, s, hs);
+                        }
                         if (a._rope)
-                            Rotate(x, a._cos.Data + t * (hs / 2), a._sin.Data + t * (hs / 2), hs, 1f);
+                            Rotate(x, a._cos.Data + t * (hs / 2), a._sin.Data + t * (hs / 2), hs / 2, backward: false);
                     }
                 }
                 else
@@ -158,7 +166,7 @@ public sealed unsafe class CausalSelfAttention
                     {
                         var dx = d + h * hs;
                         if (a._rope)
-                            Rotate(dx, a._cos.Data + t * (hs / 2), a._sin.Data + t * (hs / 2), hs, -1f);
+                            Rotate(dx, a._cos.Data + t * (hs / 2), a._sin.Data + t * (hs / 2), hs / 2, backward: true);
                         if (a._qkNorm)
                             RmsNormBackward(raw + h * hs, dx, a._rrms.Data[(long)r * qkHeads + h], hs);
                     }
@@ -166,75 +174,192 @@ public sealed unsafe class CausalSelfAttention
             }
         }
 
-        private static float RmsNormalize(float* x, int n)
-        {
-            var ms = 0f;
-            for (var i = 0; i < n; i++)
-                ms += x[i] * x[i];
-            var s = 1f / MathF.Sqrt(ms / n + QkNormEpsilon);
-            for (var i = 0; i < n; i++)
-                x[i] *= s;
-            return s;
-        }
-
-        // dL/dx = s·(g − x̂·mean(g·x̂)) with x̂ = s·x, in place on g.
+        // dL/dx = s·(g − x̂·mean(g·x̂)) with x̂ = s·x, in place on g: g ← (g − (x·s)·k)·s, k = s·(Σ g·x)/n.
         private static void RmsNormBackward(float* x, float* g, float s, int n)
         {
-            var gx = 0f;
-            for (var i = 0; i < n; i++)
-                gx += g[i] * x[i] * s;
-            gx /= n;
-            for (var i = 0; i < n; i++)
-                g[i] = (g[i] - x[i] * s * gx) * s;
-        }
-
-        // Rotates pairs (i, i + n/2) by the position's angles; sign −1 applies the transpose (inverse).
-        private static void Rotate(float* x, float* cos, float* sin, int n, float sign)
-        {
-            var half = n / 2;
-            for (var i = 0; i < half; i++)
+            var k = s * VectorMath.Dot(g, x, n) / n;
+            var i = 0;
+            if (VectorMath.Wide)
             {
-                float x1 = x[i], x2 = x[i + half], c = cos[i], s = sign * sin[i];
-                x[i] = x1 * c - x2 * s;
-                x[i + half] = x2 * c + x1 * s;
+                Vector512<float> vs = Vector512.Create(s), vk = Vector512.Create(k);
+                for (; i + 16 <= n; i += 16)
+                    ((Vector512.Load(g + i) - Vector512.Load(x + i) * vs * vk) * vs).Store(g + i);
             }
+            Vector256<float> vs8 = Vector256.Create(s), vk8 = Vector256.Create(k);
+            for (; i + 8 <= n; i += 8)
+                ((Vector256.Load(g + i) - Vector256.Load(x + i) * vs8 * vk8) * vs8).Store(g + i);
+            for (; i < n; i++)
+                g[i] = (g[i] - x[i] * s * k) * s;
         }
     }
 
     /// <summary>
-    /// Per-thread scratch for one head: Q, K, V, dY, dQ, dK, dV as contiguous [T, d_head] blocks and
-    /// two [T, T] score blocks. Grown once per thread, so steps do not allocate.
+    /// Rotates the pairs <c>(x[i], x[i + half])</c>, i &lt; <paramref name="half"/>, by the angles whose
+    /// cosines and sines are given: <c>x[i] ← x₁·cos − x₂·sin</c>, <c>x[i + half] ← x₂·cos + x₁·sin</c>,
+    /// or by the opposite angles (the transpose) when <paramref name="backward"/> is set. Every lane
+    /// performs these products and sums unfused, as the scalar tail does.
     /// </summary>
-    private static class HeadScratch
+    internal static void Rotate(float* x, float* cos, float* sin, int half, bool backward)
+    {
+        var y = x + half;
+        var i = 0;
+        if (VectorMath.Wide)
+        {
+            for (; i + 16 <= half; i += 16)
+            {
+                Vector512<float> x1 = Vector512.Load(x + i), x2 = Vector512.Load(y + i), c = Vector512.Load(cos + i);
+                var s = Vector512.Load(sin + i);
+                if (backward)
+                    s = -s;
+                (x1 * c - x2 * s).Store(x + i);
+                (x2 * c + x1 * s).Store(y + i);
+            }
+        }
+        for (; i + 8 <= half; i += 8)
+        {
+            Vector256<float> x1 = Vector256.Load(x + i), x2 = Vector256.Load(y + i), c = Vector256.Load(cos + i);
+            var s = Vector256.Load(sin + i);
+            if (backward)
+                s = -s;
+            (x1 * c - x2 * s).Store(x + i);
+            (x2 * c + x1 * s).Store(y + i);
+        }
+        for (; i < half; i++)
+        {
+            float x1 = x[i], x2 = y[i], c = cos[i], s = backward ? -sin[i] : sin[i];
+            x[i] = x1 * c - x2 * s;
+            y[i] = x2 * c + x1 * s;
+        }
+    }
+
+    /// <summary>
+    /// Floats between consecutive rows of the [T, T] score blocks: T rounded up to 16, so that the
+    /// vector covering a row's last causal entry never leaves the row.
+    /// </summary>
+    internal static int ScoreStride(int t) => (t + 15) & ~15;
+
+    /// <summary>
+    /// One row of causal attention probabilities in place: with <c>z[j] = scale·row[j]</c> and
+    /// <c>m = max_{j&lt;n} z[j]</c> (taken as scale times the largest score, which rounds to the same
+    /// float), <c>row[j] = e^(z[j] − m)·(1/Σ_{i&lt;n} e^(z[i] − m))</c> for j &lt; n
+    /// (<see cref="VectorMath.Exp(Vector512{float})"/>, the sum over lanes then across them) and
+    /// exact zeros for j in [n, t). Lanes at or past n are masked, so the row must have room for
+    /// <see cref="ScoreStride"/>(n) floats. The result depends only on the row's first n scores.
+    /// </summary>
+    internal static void CausalSoftmax(float* row, int n, int t, float scale)
+    {
+        int j;
+        if (VectorMath.Wide)
+        {
+            var vmax = Vector512.Create(float.NegativeInfinity);
+            for (j = 0; j < n; j += 16)
+                vmax = Vector512.Max(vmax, Masked(Vector512.Load(row + j), j, n, float.NegativeInfinity));
+            var m = Vector512.Create(scale * HorizontalMax(vmax));
+            var sum = Vector512<float>.Zero;
+            for (j = 0; j < n; j += 16)
+            {
+                // Masked lanes are −∞, whose exponential is 0.
+                var e = VectorMath.Exp(Masked(Vector512.Load(row + j) * scale, j, n, float.NegativeInfinity) - m);
+                e.Store(row + j);
+                sum += e;
+            }
+            var inv = Vector512.Create(1f / Vector512.Sum(sum));
+            for (j = 0; j < n; j += 16)
+                (Vector512.Load(row + j) * inv).Store(row + j);
+        }
+        else
+        {
+            var vmax = Vector256.Create(float.NegativeInfinity);
+            for (j = 0; j < n; j += 8)
+                vmax = Vector256.Max(vmax, Masked(Vector256.Load(row + j), j, n, float.NegativeInfinity));
+            var m = Vector256.Create(scale * HorizontalMax(vmax));
+            var sum = Vector256<float>.Zero;
+            for (j = 0; j < n; j += 8)
+            {
+                var e = VectorMath.Exp(Masked(Vector256.Load(row + j) * scale, j, n, float.NegativeInfinity) - m);
+                e.Store(row + j);
+                sum += e;
+            }
+            var inv = Vector256.Create(1f / Vector256.Sum(sum));
+            for (j = 0; j < n; j += 8)
+                (Vector256.Load(row + j) * inv).Store(row + j);
+        }
+        if (j < t)
+            new Span<float>(row + j, t - j).Clear();
+    }
+
+    /// <summary>
+    /// The softmax's backward on one row, in place on <paramref name="d"/> (dL/dP in, dL/dS out):
+    /// <c>d[j] ← (p[j]·(d[j] − Σ_{i&lt;n} p[i]·d[i]))·scale</c> for j &lt; n, the sum over lanes then
+    /// across them; exact zeros for j in [n, t). Lanes at or past n are masked, so both rows must
+    /// have room for <see cref="ScoreStride"/>(n) floats.
+    /// </summary>
+    internal static void CausalSoftmaxBackward(float* p, float* d, int n, int t, float scale)
+    {
+        int j;
+        if (VectorMath.Wide)
+        {
+            var acc = Vector512<float>.Zero;
+            for (j = 0; j < n; j += 16)
+                acc = Vector512.FusedMultiplyAdd(Masked(Vector512.Load(p + j), j, n, 0f), Masked(Vector512.Load(d + j), j, n, 0f), acc);
+            var dot = Vector512.Create(Vector512.Sum(acc));
+            for (j = 0; j < n; j += 16)
+                Masked(Vector512.Load(p + j) * (Vector512.Load(d + j) - dot) * scale, j, n, 0f).Store(d + j);
+        }
+        else
+        {
+            var acc = Vector256<float>.Zero;
+            for (j = 0; j < n; j += 8)
+                acc = Vector256.FusedMultiplyAdd(Masked(Vector256.Load(p + j), j, n, 0f), Masked(Vector256.Load(d + j), j, n, 0f), acc);
+            var dot = Vector256.Create(Vector256.Sum(acc));
+            for (j = 0; j < n; j += 8)
+                Masked(Vector256.Load(p + j) * (Vector256.Load(d + j) - dot) * scale, j, n, 0f).Store(d + j);
+        }
+        if (j < t)
+            new Span<float>(d + j, t - j).Clear();
+    }
+
+    /// <summary>The lanes of <paramref name="v"/> (elements j, j + 1, …) below <paramref name="n"/>, <paramref name="fill"/> in the others.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Masked(Vector512<float> v, int j, int n, float fill) =>
+        j + 16 <= n ? v : Vector512.ConditionalSelect(
+            Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n - j)).AsSingle(), v, Vector512.Create(fill));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Masked(Vector256<float> v, int j, int n, float fill) =>
+        j + 8 <= n ? v : Vector256.ConditionalSelect(
+            Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(n - j)).AsSingle(), v, Vector256.Create(fill));
+
+    private static float HorizontalMax(Vector512<float> v) =>
+        HorizontalMax(Vector256.Max(v.GetLower(), v.GetUpper()));
+
+    private static float HorizontalMax(Vector256<float> v)
+    {
+        var m = Vector128.Max(v.GetLower(), v.GetUpper());
+        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
+        return m.ToScalar();
+    }
+
+    /// <summary>Per-thread scratch for the score gradients of one head ([T, T] at <see cref="ScoreStride"/>), grown once, so steps do not allocate.</summary>
+    private static class ScoreScratch
     {
         [ThreadStatic]
         private static float[]? t_buffer;
 
-        public static float[] Get(int t, int hs)
+        public static float[] Get(int t)
         {
-            var need = 7 * t * hs + 2 * t * t;
+            var need = t * ScoreStride(t);
             if (t_buffer is null || t_buffer.Length < need)
                 t_buffer = GC.AllocateUninitializedArray<float>(need, pinned: true);
             return t_buffer;
         }
     }
 
-    // Copies head columns [offset, offset + hs) of T rows of stride `stride` into a contiguous [T, hs] block.
-    private static void Gather(float* src, int stride, int offset, float* dst, int t, int hs)
-    {
-        for (var i = 0; i < t; i++)
-            new ReadOnlySpan<float>(src + (long)i * stride + offset, hs).CopyTo(new Span<float>(dst + i * hs, hs));
-    }
-
-    private static void Scatter(float* src, float* dst, int stride, int offset, int t, int hs)
-    {
-        for (var i = 0; i < t; i++)
-            new ReadOnlySpan<float>(src + i * hs, hs).CopyTo(new Span<float>(dst + (long)i * stride + offset, hs));
-    }
-
     /// <summary>
-    /// Per (batch, head): <c>S = Q·Kᵀ/√d</c> and <c>Y = P·V</c> as GEMMs on gathered head blocks, with
-    /// the causal softmax <c>P</c> row by row in between (masked entries are exact zeros).
+    /// Per (batch, head): <c>S = Q·Kᵀ</c> (on and below the diagonal), the causal softmax <c>P</c> of
+    /// <c>S/√d</c> row by row, and <c>Y = P·V</c>, reading the head's columns of the q/k/v rows in place
+    /// and writing its columns of Y.
     /// </summary>
     private readonly struct ForwardHeads(CausalSelfAttention a, int t) : IRowOperation
     {
@@ -243,53 +368,27 @@ public sealed unsafe class CausalSelfAttention
             int c = a._width, hs = a._headSize, heads = a._heads, width = a.RowWidth, group = a._heads / a._kvHeads;
             var kvWidth = a._kvHeads * hs;
             var scale = 1f / MathF.Sqrt(hs);
-            var scratch = HeadScratch.Get(t, hs);
-            fixed (float* buffer = scratch)
+            var ld = ScoreStride(t);
+            for (var bh = start; bh < end; bh++)
             {
-                float* q = buffer, k = q + t * hs, v = k + t * hs, y = v + t * hs;
-                for (var bh = start; bh < end; bh++)
-                {
-                    int b = bh / heads, h = bh % heads, kh = h / group;
-                    var rows = a._qkv.Data + (long)b * t * width;
-                    Gather(rows, width, h * hs, q, t, hs);
-                    Gather(rows, width, c + kh * hs, k, t, hs);
-                    Gather(rows, width, c + kvWidth + kh * hs, v, t, hs);
-                    var att = a._att.Data + (long)bh * t * t;
-                    Gemm.MultiplyTransposed(Parallelism.Serial, q, k, att, t, t, hs, null, accumulate: false);
-                    for (var i = 0; i < t; i++)
-                        CausalSoftmax(att + (long)i * t, i, t, scale);
-                    Gemm.Multiply(Parallelism.Serial, att, false, v, false, y, t, hs, t, null, accumulate: false);
-                    Scatter(y, a._y.Data + (long)b * t * c, c, h * hs, t, hs);
-                }
+                int b = bh / heads, h = bh % heads, kh = h / group;
+                var rows = a._qkv.Data + (long)b * t * width;
+                var att = a._att.Data + (long)bh * t * ld;
+                DirectGemm.Multiply(rows + h * hs, width, false, rows + c + kh * hs, width, true, att, ld, t, t, hs,
+                    accumulate: false, Triangle.Output);
+                for (var i = 0; i < t; i++)
+                    CausalSoftmax(att + (long)i * ld, i + 1, t, scale);
+                DirectGemm.Multiply(att, ld, false, rows + c + kvWidth + kh * hs, width, false, a._y.Data + (long)b * t * c + h * hs, c,
+                    t, hs, t, accumulate: false, Triangle.LowerA);
             }
-        }
-
-        // Row i keeps scores j ≤ i: softmax of scale·s over them, exact zeros after.
-        private static void CausalSoftmax(float* row, int i, int t, float scale)
-        {
-            var max = float.NegativeInfinity;
-            for (var j = 0; j <= i; j++)
-            {
-                row[j] *= scale;
-                max = MathF.Max(max, row[j]);
-            }
-            var sum = 0f;
-            for (var j = 0; j <= i; j++)
-            {
-                var e = MathF.Exp(row[j] - max);
-                row[j] = e;
-                sum += e;
-            }
-            var inv = 1f / sum;
-            for (var j = 0; j <= i; j++)
-                row[j] *= inv;
-            new Span<float>(row + i + 1, t - i - 1).Clear();
         }
     }
 
     /// <summary>
     /// Per (batch, key/value head), over the heads that share it in order: <c>dP = dY·Vᵀ</c>,
-    /// <c>dV += Pᵀ·dY</c>, <c>dS = P⊙(dP − rowsum(P⊙dP))/√d</c>, <c>dQ = dS·K</c>, <c>dK += dSᵀ·Q</c>.
+    /// <c>dV += Pᵀ·dY</c>, <c>dS = P⊙(dP − rowsum(P⊙dP))/√d</c>, <c>dQ = dS·K</c>, <c>dK += dSᵀ·Q</c>,
+    /// reading and writing the heads' columns of the q/k/v rows and their gradients in place (the
+    /// group's first head writes dK and dV, the others add to them).
     /// </summary>
     private readonly struct BackwardHeads(CausalSelfAttention a, int t) : IRowOperation
     {
@@ -298,43 +397,28 @@ public sealed unsafe class CausalSelfAttention
             int c = a._width, hs = a._headSize, width = a.RowWidth, kvHeads = a._kvHeads, group = a._heads / a._kvHeads;
             var kvWidth = kvHeads * hs;
             var scale = 1f / MathF.Sqrt(hs);
-            var scratch = HeadScratch.Get(t, hs);
-            fixed (float* buffer = scratch)
+            var ld = ScoreStride(t);
+            fixed (float* ds = ScoreScratch.Get(t))
             {
-                float* q = buffer, k = q + t * hs, v = k + t * hs, dy = v + t * hs, dq = dy + t * hs, dk = dq + t * hs, dv = dk + t * hs;
-                var ds = dv + t * hs;
                 for (var bkv = start; bkv < end; bkv++)
                 {
                     int b = bkv / kvHeads, kh = bkv % kvHeads;
                     var rows = a._qkv.Data + (long)b * t * width;
                     var dRows = a._dQkv.Data + (long)b * t * width;
-                    Gather(rows, width, c + kh * hs, k, t, hs);
-                    Gather(rows, width, c + kvWidth + kh * hs, v, t, hs);
-                    new Span<float>(dk, t * hs).Clear();
-                    new Span<float>(dv, t * hs).Clear();
+                    float* k = rows + c + kh * hs, v = rows + c + kvWidth + kh * hs;
+                    float* dk = dRows + c + kh * hs, dv = dRows + c + kvWidth + kh * hs;
                     for (var h = kh * group; h < (kh + 1) * group; h++)
                     {
-                        var att = a._att.Data + (long)(b * a._heads + h) * t * t;
-                        Gather(rows, width, h * hs, q, t, hs);
-                        Gather(a._dY.Data + (long)b * t * c, c, h * hs, dy, t, hs);
-                        Gemm.MultiplyTransposed(Parallelism.Serial, dy, v, ds, t, t, hs, null, accumulate: false);
-                        Gemm.Multiply(Parallelism.Serial, att, true, dy, false, dv, t, hs, t, null, accumulate: true);
+                        var accumulate = h > kh * group;
+                        var att = a._att.Data + (long)(b * a._heads + h) * t * ld;
+                        var dy = a._dY.Data + (long)b * t * c + h * hs;
+                        DirectGemm.Multiply(dy, c, false, v, width, true, ds, ld, t, t, hs, accumulate: false, Triangle.Output);
+                        DirectGemm.Multiply(att, ld, true, dy, c, false, dv, width, t, hs, t, accumulate, Triangle.UpperA);
                         for (var i = 0; i < t; i++)
-                        {
-                            float* p = att + (long)i * t, d = ds + (long)i * t;
-                            var dot = 0f;
-                            for (var j = 0; j <= i; j++)
-                                dot += p[j] * d[j];
-                            for (var j = 0; j <= i; j++)
-                                d[j] = p[j] * (d[j] - dot) * scale;
-                            new Span<float>(d + i + 1, t - i - 1).Clear();
-                        }
-                        Gemm.Multiply(Parallelism.Serial, ds, false, k, false, dq, t, hs, t, null, accumulate: false);
-                        Gemm.Multiply(Parallelism.Serial, ds, true, q, false, dk, t, hs, t, null, accumulate: true);
-                        Scatter(dq, dRows, width, h * hs, t, hs);
+                            CausalSoftmaxBackward(att + (long)i * ld, ds + (long)i * ld, i + 1, t, scale);
+                        DirectGemm.Multiply(ds, ld, false, k, width, false, dRows + h * hs, width, t, hs, t, accumulate: false, Triangle.LowerA);
+                        DirectGemm.Multiply(ds, ld, true, rows + h * hs, width, false, dk, width, t, hs, t, accumulate, Triangle.UpperA);
                     }
-                    Scatter(dk, dRows, width, c + kh * hs, t, hs);
-                    Scatter(dv, dRows, width, c + kvWidth + kh * hs, t, hs);
                 }
             }
         }

@@ -60,11 +60,19 @@ public sealed unsafe class Linear
     public void Backward(Tensor input, Tensor dOutput, Tensor dInput, int rows)
     {
         var par = _workspace.Parallelism;
-        if (dInput.Length > 0)
-            Gemm.Multiply(par, dOutput.Data, false, Weight.Data.Data, false, dInput.Data, rows, InFeatures, OutFeatures, null, accumulate: false);
-
         // dW[o,i] += Σ_r dy[r,o]·x[r,i]: dy read as [K=rows, M=out], x as [K, N=in].
-        Gemm.Multiply(par, dOutput.Data, true, input.Data, false, Weight.Grad.Data, OutFeatures, InFeatures, rows, null, accumulate: true);
+        var dw = Gemm.Problem.Dense(dOutput.Data, true, input.Data, false, Weight.Grad.Data, OutFeatures, InFeatures, rows, null, accumulate: true);
+        if (dInput.Length > 0)
+        {
+            // dx = dy·W, as much work as dW: the two share one parallel loop.
+            var dx = Gemm.Problem.Dense(dOutput.Data, false, Weight.Data.Data, false, dInput.Data, rows, InFeatures, OutFeatures, null,
+                accumulate: false);
+            Gemm.MultiplyPair(par, dx, dw);
+        }
+        else
+        {
+            Gemm.Multiply(par, dw.A, true, dw.B, false, dw.C, dw.M, dw.N, dw.K, null, accumulate: true);
+        }
 
         if (Bias is not null)
         {

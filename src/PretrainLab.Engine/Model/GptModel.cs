@@ -38,7 +38,7 @@ public sealed class GptModel : IDisposable
         Config = config;
         BatchSize = batchSize;
         _workspace = new Workspace(parallelism);
-        Parameters = new ParameterSet();
+        Parameters = new ParameterSet(parallelism);
 
         _embedding = new Embedding(Parameters, config);
         _lnE = config.EmbedNorm ? Block.CreateNorm(Parameters, _workspace, config, "transformer.ln_e") : null;

@@ -1,4 +1,5 @@
 using PretrainLab.Engine.Compute;
+using PretrainLab.Engine.Kernels;
 using PretrainLab.Engine.Tensors;
 
 namespace PretrainLab.Engine.Model;
@@ -7,13 +8,28 @@ namespace PretrainLab.Engine.Model;
 /// All trainable parameters of a model in two flat buffers (values and gradients), declared by layers
 /// in a fixed order. Flat storage makes zeroing, norms and optimizer steps single loops.
 /// </summary>
-public sealed class ParameterSet
+public sealed unsafe class ParameterSet
 {
+    /// <summary>
+    /// Gradients per partial sum of <see cref="GradNorm"/>: a fixed cut, so the sum's rounding does not
+    /// depend on how many threads share the chunks. 32 Ki floats (128 KiB) keep one thread's share of
+    /// a small model large enough to be worth a hand-off.
+    /// </summary>
+    internal const int NormChunk = 1 << 15;
+
+    private readonly Parallelism _parallelism;
     private readonly List<Parameter> _parameters = [];
     private readonly Dictionary<string, Parameter> _byName = new(StringComparer.Ordinal);
     private int _length;
     private Tensor _data;
     private Tensor _grad;
+    private double[] _normPartials = [];
+
+    /// <summary>A set whose gradient norm and scaling run on <paramref name="parallelism"/> (one thread by default).</summary>
+    public ParameterSet(Parallelism? parallelism = null) => _parallelism = parallelism ?? Parallelism.Serial;
+
+    /// <summary>The threads that the norm, the scaling and the optimizers' updates run on.</summary>
+    public Parallelism Parallelism => _parallelism;
 
     /// <summary>Parameters in declaration order.</summary>
     public IReadOnlyList<Parameter> All => _parameters;
@@ -51,6 +67,7 @@ public sealed class ParameterSet
     {
         _data = arena.Allocate(_length);
         _grad = arena.Allocate(_length);
+        _normPartials = new double[(_length + NormChunk - 1) / NormChunk];
         foreach (var p in _parameters)
         {
             p.Data = _data.Slice(p.Offset, p.Length);
@@ -80,24 +97,59 @@ public sealed class ParameterSet
         }
     }
 
-    /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGrad() => _grad.Span.Clear();
+    /// <summary>Sets every gradient to zero, in chunks of <see cref="NormChunk"/> spread over the threads.</summary>
+    public void ZeroGrad() =>
+        _parallelism.For(_normPartials.Length, new ClearChunks(_grad.Data, _length), minRowsPerChunk: 8);
 
-    /// <summary>The global L2 norm of all gradients, accumulated in double in a fixed order.</summary>
+    /// <summary>
+    /// The global L2 norm of all gradients: <see cref="VectorMath.SumOfSquares(float*, int)"/> of each
+    /// chunk of <see cref="NormChunk"/> gradients in double, the chunks' sums added in order, then the
+    /// square root. Chunks are spread over the threads, and the result is the same for any thread count.
+    /// </summary>
     public double GradNorm()
     {
-        var g = _grad.Span;
-        double sum = 0;
-        for (var i = 0; i < g.Length; i++)
-            sum += (double)g[i] * g[i];
-        return Math.Sqrt(sum);
+        fixed (double* partials = _normPartials)
+        {
+            _parallelism.For(_normPartials.Length, new ChunkSquareSums(_grad.Data, _length, partials), minRowsPerChunk: 4);
+            double sum = 0;
+            for (var i = 0; i < _normPartials.Length; i++)
+                sum += partials[i];
+            return Math.Sqrt(sum);
+        }
     }
 
     /// <summary>Multiplies every gradient by <paramref name="factor"/>.</summary>
-    public void ScaleGrad(float factor)
+    public void ScaleGrad(float factor) =>
+        _parallelism.For(_normPartials.Length, new ScaleChunks(_grad.Data, _length, factor), minRowsPerChunk: 4);
+
+    /// <summary>Writes the sum of squares of chunks [start, end) to their partial sums.</summary>
+    private readonly struct ChunkSquareSums(float* g, int length, double* partials) : IRowOperation
     {
-        var g = _grad.Span;
-        for (var i = 0; i < g.Length; i++)
-            g[i] *= factor;
+        public void Invoke(int start, int end)
+        {
+            for (var c = start; c < end; c++)
+            {
+                var from = c * NormChunk;
+                partials[c] = VectorMath.SumOfSquares(g + from, Math.Min(NormChunk, length - from));
+            }
+        }
+    }
+
+    private readonly struct ClearChunks(float* g, int length) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            var from = (long)start * NormChunk;
+            new Span<float>(g + from, (int)(Math.Min((long)end * NormChunk, length) - from)).Clear();
+        }
+    }
+
+    private readonly struct ScaleChunks(float* g, int length, float factor) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            var from = (long)start * NormChunk;
+            VectorMath.Scale(g + from, factor, Math.Min((long)end * NormChunk, length) - from);
+        }
     }
 }

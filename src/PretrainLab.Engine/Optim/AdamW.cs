@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Model;
 using PretrainLab.Engine.Tensors;
 
@@ -11,12 +12,24 @@ namespace PretrainLab.Engine.Optim;
 /// <c>θ ← θ − (lr/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε)</c>, with lr the parameter's group rate and β₁, β₂, λ
 /// its group's (<see cref="AdamWOptions.For"/>: λ = 0 for 1-D parameters unless their group sets a decay).
 /// </summary>
+/// <remarks>Parameters are cut into pieces of at most <see cref="Piece"/> elements, spread over the
+/// parameter set's threads; every element's update is independent, so the bits do not depend on
+/// the thread count.</remarks>
 public sealed unsafe class AdamW : IOptimizer
 {
+    /// <summary>Elements per parallel piece: large enough that a hand-off pays, small enough to balance.</summary>
+    private const int Piece = 1 << 15;
+
     private readonly TensorArena _arena = new();
     private readonly Parameter[] _parameters;
     private readonly GroupLearningRates? _rates;
     private readonly (double Beta1, double Beta2, double WeightDecay)[] _hyperparameters;
+    private readonly Parallelism _parallelism;
+    // Piece i updates elements [_pieceStart[i], _pieceStart[i] + _pieceLength[i]) of parameter _pieceOwner[i].
+    private readonly int[] _pieceOwner;
+    private readonly int[] _pieceStart;
+    private readonly int[] _pieceLength;
+    private readonly Coefficients[] _coefficients;
 
     /// <summary>
     /// Creates zeroed moment buffers for the parameters of <paramref name="parameters"/> that
@@ -26,10 +39,22 @@ public sealed unsafe class AdamW : IOptimizer
     {
         _parameters = parameters.All.Where(include ?? (_ => true)).ToArray();
         _rates = rates;
+        _parallelism = parameters.Parallelism;
         Options = options;
         _hyperparameters = _parameters.Select(options.For).ToArray();
         FirstMoment = _arena.Allocate(parameters.Count);
         SecondMoment = _arena.Allocate(parameters.Count);
+        _coefficients = new Coefficients[_parameters.Length];
+        var pieces = new List<(int Owner, int Start, int Length)>();
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            var p = _parameters[i];
+            for (var from = 0; from < p.Length; from += Piece)
+                pieces.Add((i, from, Math.Min(Piece, p.Length - from)));
+        }
+        _pieceOwner = pieces.Select(x => x.Owner).ToArray();
+        _pieceStart = pieces.Select(x => x.Start).ToArray();
+        _pieceLength = pieces.Select(x => x.Length).ToArray();
     }
 
     /// <summary>The hyperparameters.</summary>
@@ -68,12 +93,26 @@ public sealed unsafe class AdamW : IOptimizer
             var stepSize = (float)(lr / bc1);
             // λ = 0 gives exactly 1f, so undecayed parameters are untouched as before.
             var decay = (float)(1.0 - lr * weightDecay);
-            var theta = p.Data.Data;
-            var g = p.Grad.Data;
-            var m = FirstMoment.Data + p.Offset;
-            var v = SecondMoment.Data + p.Offset;
-            Update(theta, g, m, v, p.Length, new Coefficients(decay, stepSize, (float)beta1, (float)(1 - beta1),
-                (float)beta2, (float)(1 - beta2), (float)bc2Sqrt, eps));
+            _coefficients[i] = new Coefficients(decay, stepSize, (float)beta1, (float)(1 - beta1),
+                (float)beta2, (float)(1 - beta2), (float)bc2Sqrt, eps);
+        }
+        _parallelism.For(_pieceOwner.Length, new UpdatePieces(this), minRowsPerChunk: 2);
+    }
+
+    /// <summary>Updates pieces [start, end) with their parameters' coefficients.</summary>
+    private readonly struct UpdatePieces(AdamW adam) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            for (var i = start; i < end; i++)
+            {
+                var owner = adam._pieceOwner[i];
+                var p = adam._parameters[owner];
+                var from = adam._pieceStart[i];
+                var moments = p.Offset + from;
+                Update(p.Data.Data + from, p.Grad.Data + from, adam.FirstMoment.Data + moments, adam.SecondMoment.Data + moments,
+                    adam._pieceLength[i], adam._coefficients[owner]);
+            }
         }
     }
 

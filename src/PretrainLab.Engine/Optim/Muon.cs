@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Kernels;
 using PretrainLab.Engine.Model;
@@ -7,12 +8,12 @@ namespace PretrainLab.Engine.Optim;
 
 /// <summary>
 /// Muon for the hidden weight matrices (<see cref="ParameterKind.Matrix"/>): per matrix W [r, c] with
-/// gradient G, <c>M ← βM + (1 − β)G</c>; Nesterov <c>U = (1 − β)G + βM</c>; <c>X = U/(‖U‖_F + 1e-7)</c>,
-/// transposed when r &gt; c; five quintic Newton-Schulz steps <c>A = XXᵀ</c>,
-/// <c>X ← aX + (bA + cA²)X</c> with (a, b, c) = (3.4445, −4.7750, 2.0315), which push X's singular
-/// values towards 1; transposed back; <c>W ← W·(1 − lr·λ) − lr·√max(1, r/c)·X</c>, with λ the decoupled weight
-/// decay (<see cref="MuonOptions.WeightDecay"/>; the decay is not scaled by the shape factor, as in Keller Jordan's
-/// Muon and PyTorch's).
+/// gradient G, <c>M ← βM + (1 − β)G</c>; Nesterov <c>U = (1 − β)G + βM</c>; <c>X = U/(‖U‖_F + 1e-7)</c>;
+/// five quintic Newton-Schulz steps <c>A = XXᵀ</c>, <c>X ← aX + (bA + cA²)X</c> with
+/// (a, b, c) = (3.4445, −4.7750, 2.0315), which push X's singular values towards 1 (on Xᵀ when
+/// r &gt; c, so that A is the small side squared); <c>W ← W·(1 − lr·λ) − lr·√max(1, r/c)·X</c>, with λ the
+/// decoupled weight decay (<see cref="MuonOptions.WeightDecay"/>; the decay is not scaled by the shape factor, as in
+/// Keller Jordan's Muon and PyTorch's).
 /// </summary>
 /// <remarks>Products run on <see cref="Gemm"/>, so the update is the same for any thread count.
 /// Scratch is sized once for the largest matrix.</remarks>
@@ -25,7 +26,6 @@ public sealed unsafe class Muon : IOptimizer
     private readonly GroupLearningRates? _rates;
     private readonly Parallelism _parallelism;
     private readonly Tensor _x;
-    private readonly Tensor _xT;
     private readonly Tensor _gram;
     private readonly Tensor _gram2;
     private readonly Tensor _product;
@@ -45,7 +45,6 @@ public sealed unsafe class Muon : IOptimizer
             maxSide = Math.Max(maxSide, Math.Min(p.Shape[0], p.Shape[1]));
         }
         _x = _arena.Allocate(maxLength);
-        _xT = _arena.Allocate(maxLength);
         _product = _arena.Allocate(maxLength);
         _gram = _arena.Allocate(maxSide * maxSide);
         _gram2 = _arena.Allocate(maxSide * maxSide);
@@ -72,39 +71,79 @@ public sealed unsafe class Muon : IOptimizer
             var plr = _rates?.For(p.Kind, lr) ?? lr;
             int rows = p.Shape[0], cols = p.Shape[1], n = p.Length;
             float* g = p.Grad.Data, m = _momentum[i].Data, w = p.Data.Data, x = _x.Data;
-            double norm2 = 0;
-            for (var j = 0; j < n; j++)
-            {
-                m[j] = beta * m[j] + (1 - beta) * g[j];
-                var u = (1 - beta) * g[j] + beta * m[j];
-                x[j] = u;
-                norm2 += (double)u * u;
-            }
-            var inv = (float)(1.0 / (Math.Sqrt(norm2) + 1e-7));
-            for (var j = 0; j < n; j++)
-                x[j] *= inv;
+            var inv = (float)(1.0 / (Math.Sqrt(Nesterov(g, m, x, n, beta)) + 1e-7));
+            VectorMath.Scale(x, inv, n);
 
-            // Work on the wide orientation so the Gram matrix is the small side squared.
-            var transposed = rows > cols;
-            int r = transposed ? cols : rows, c = transposed ? rows : cols;
-            if (transposed)
-            {
-                Transpose(x, _xT.Data, rows, cols);
-                new Span<float>(_xT.Data, n).CopyTo(new Span<float>(x, n));
-            }
             for (var step = 0; step < Options.NewtonSchulzSteps; step++)
-                NewtonSchulzStep(r, c);
-            if (transposed)
-            {
-                Transpose(x, _xT.Data, r, c);
-                x = _xT.Data;
-            }
+                NewtonSchulzStep(rows, cols);
 
             var scale = (float)(plr * Math.Sqrt(Math.Max(1.0, (double)rows / cols)));
             var decay = (float)(1.0 - plr * Options.WeightDecay);
-            for (var j = 0; j < n; j++)
-                w[j] = w[j] * decay - scale * x[j];
+            Apply(w, x, n, decay, scale);
         }
+    }
+
+    /// <summary>
+    /// <c>m ← β·m + (1 − β)·g</c> and <c>x = (1 − β)·g + β·m</c> per element (unfused, the same
+    /// operations in every lane); returns <c>Σ x²</c> as <see cref="VectorMath.SumOfSquares(float*, int)"/>.
+    /// </summary>
+    private static double Nesterov(float* g, float* m, float* x, int n, float beta)
+    {
+        var keep = 1 - beta;
+        var j = 0;
+        if (VectorMath.Wide)
+        {
+            for (; j + 16 <= n; j += 16)
+            {
+                var gj = Vector512.Load(g + j);
+                var mj = beta * Vector512.Load(m + j) + keep * gj;
+                mj.Store(m + j);
+                (keep * gj + beta * mj).Store(x + j);
+            }
+        }
+        for (; j + 8 <= n; j += 8)
+        {
+            var gj = Vector256.Load(g + j);
+            var mj = beta * Vector256.Load(m + j) + keep * gj;
+            mj.Store(m + j);
+            (keep * gj + beta * mj).Store(x + j);
+        }
+        for (; j < n; j++)
+        {
+            m[j] = beta * m[j] + keep * g[j];
+            x[j] = keep * g[j] + beta * m[j];
+        }
+        return VectorMath.SumOfSquares(x, n);
+    }
+
+    /// <summary><c>w ← w·decay − scale·x</c> per element, unfused.</summary>
+    private static void Apply(float* w, float* x, int n, float decay, float scale)
+    {
+        var j = 0;
+        if (VectorMath.Wide)
+        {
+            for (; j + 16 <= n; j += 16)
+                (Vector512.Load(w + j) * decay - scale * Vector512.Load(x + j)).Store(w + j);
+        }
+        for (; j + 8 <= n; j += 8)
+            (Vector256.Load(w + j) * decay - scale * Vector256.Load(x + j)).Store(w + j);
+        for (; j < n; j++)
+            w[j] = w[j] * decay - scale * x[j];
+    }
+
+    /// <summary><c>dst = p·x + q·y</c> per element, unfused; <paramref name="dst"/> may be x or y.</summary>
+    private static void Combine(float p, float* x, float q, float* y, float* dst, int n)
+    {
+        var j = 0;
+        if (VectorMath.Wide)
+        {
+            for (; j + 16 <= n; j += 16)
+                (p * Vector512.Load(x + j) + q * Vector512.Load(y + j)).Store(dst + j);
+        }
+        for (; j + 8 <= n; j += 8)
+            (p * Vector256.Load(x + j) + q * Vector256.Load(y + j)).Store(dst + j);
+        for (; j < n; j++)
+            dst[j] = p * x[j] + q * y[j];
     }
 
     /// <summary>Frees the optimizer's buffers.</summary>
@@ -120,17 +159,30 @@ public sealed unsafe class Muon : IOptimizer
         }
     }
 
-    // X ← aX + (bA + cA·A)X with A = X·Xᵀ, for X of shape [r, c], r ≤ c.
+    /// <summary>
+    /// One quintic step on X [r, c]: for r ≤ c, <c>X ← aX + (bA + cA·A)X</c> with <c>A = X·Xᵀ</c>; for
+    /// r &gt; c, <c>X ← aX + X(bA + cA·A)</c> with <c>A = Xᵀ·X</c>, which is the first form applied to Xᵀ
+    /// (the Gram matrix is the small side squared either way). A and A·A are exactly symmetric (each
+    /// element and its mirror are the same products in the same order), so the second form gives the
+    /// bits of transposing, stepping and transposing back.
+    /// </summary>
     private void NewtonSchulzStep(int r, int c)
     {
         float* x = _x.Data, gram = _gram.Data, gram2 = _gram2.Data, product = _product.Data;
-        Gemm.MultiplyTransposed(_parallelism, x, x, gram, r, r, c, null, accumulate: false);
+        var tall = r > c;
+        var side = tall ? c : r;
+        if (tall)
+            Gemm.Multiply(_parallelism, x, transposeA: true, x, transposeB: false, gram, side, side, r, null, accumulate: false);
+        else
+            Gemm.MultiplyTransposed(_parallelism, x, x, gram, side, side, c, null, accumulate: false);
         // A is symmetric, so A·A = A·Aᵀ.
-        Gemm.MultiplyTransposed(_parallelism, gram, gram, gram2, r, r, r, null, accumulate: false);
-        for (var j = 0; j < r * r; j++)
-            gram2[j] = B * gram[j] + C * gram2[j];
-        Gemm.Multiply(_parallelism, gram2, transposeA: false, x, transposeB: false, product, r, c, r, null, accumulate: false);
-        for (var j = 0; j < r * c; j++)
-            x[j] = A * x[j] + product[j];
+        Gemm.MultiplyTransposed(_parallelism, gram, gram, gram2, side, side, side, null, accumulate: false);
+        Combine(B, gram, C, gram2, gram2, side * side);
+        if (tall)
+            Gemm.Multiply(_parallelism, x, transposeA: false, gram2, transposeB: false, product, r, c, c, null, accumulate: false);
+        else
+            Gemm.Multiply(_parallelism, gram2, transposeA: false, x, transposeB: false, product, r, c, r, null, accumulate: false);
+        // 1·product is exact: x ← A·x + product.
+        Combine(A, x, 1f, product, x, r * c);
     }
 }

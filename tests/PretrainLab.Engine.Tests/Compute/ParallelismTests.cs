@@ -1,5 +1,6 @@
 using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Model;
+using PretrainLab.Engine.Optim;
 
 namespace PretrainLab.Engine.Tests.Compute;
 
@@ -143,13 +144,17 @@ public unsafe class ParallelismTests
         // Large enough that every kernel runs on both threads.
         using var model = new GptModel(new GptConfig(2, 2, 64, 32, 256), 4, parallelism);
         model.Initialize(1);
+        using var optimizer = new AdamW(model.Parameters, new AdamWOptions());
         var tokens = Enumerable.Range(0, 128).Select(i => i % 256).ToArray();
         var targets = Enumerable.Range(0, 128).Select(i => i * 7 % 256).ToArray();
         for (var step = 0; step < 3; step++)
         {
             var start = GC.GetAllocatedBytesForCurrentThread();
+            model.Parameters.ZeroGrad();
             model.Forward(tokens, targets, 4);
             model.Backward(1f / 128);
+            model.Parameters.ScaleGrad((float)(0.5 / model.Parameters.GradNorm()));
+            optimizer.Step(1e-3);
             if (step > 0)
                 Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - start);
         }

@@ -230,6 +230,45 @@ public unsafe class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(768, 128, 512)]
+    [InlineData(300, 40, 7)]
+    [InlineData(13, 1000, 200)]
+    public void APairGivesEachProductsOwnBits(int rows, int inF, int outF)
+    {
+        // A layer's backward: dx = dy·W (accumulating onto nothing) and dW += dyᵀ·x, and a pair of unequal work.
+        var dy = Random(rows * outF, 13);
+        var w = Random(outF * inF, 14);
+        var x = Random(rows * inF, 15);
+        var dw0 = Random(outF * inF, 16);
+        foreach (var kernel in Kernels())
+        {
+            var dxSerial = new float[rows * inF];
+            var dwSerial = (float[])dw0.Clone();
+            Gemm.Multiply(kernel, Parallelism.Serial, dy, false, w, false, dxSerial, rows, inF, outF, default, accumulate: false);
+            Gemm.Multiply(kernel, Parallelism.Serial, dy, true, x, false, dwSerial, outF, inF, rows, default, accumulate: true);
+            foreach (var threads in new[] { 1, 2, 3, 4 })
+            {
+                var dx = new float[rows * inF];
+                var dw = (float[])dw0.Clone();
+                var small = new float[4];
+                fixed (float* pdy = dy, pw = w, px = x, pdx = dx, pdw = dw, ps = small)
+                {
+                    Gemm.MultiplyPair(kernel, new Parallelism(threads),
+                        Gemm.Problem.Dense(pdy, false, pw, false, pdx, rows, inF, outF, null, accumulate: false),
+                        Gemm.Problem.Dense(pdy, true, px, false, pdw, outF, inF, rows, null, accumulate: true));
+                    // And with a second product far smaller than the first.
+                    Gemm.MultiplyPair(kernel, new Parallelism(threads),
+                        Gemm.Problem.Dense(pdy, false, pw, false, pdx, rows, inF, outF, null, accumulate: false),
+                        Gemm.Problem.Dense(pw, false, px, true, ps, 2, 2, 1, null, accumulate: false));
+                }
+                AssertBits(dxSerial, dx, $"{kernel} threads={threads} dx");
+                AssertBits(dwSerial, dw, $"{kernel} threads={threads} dW");
+                Assert.Equal(MathF.FusedMultiplyAdd(w[0], x[0], 0f), small[0]);
+            }
+        }
+    }
+
     [Fact]
     public void ZeroDepthWritesTheBiasOrLeavesAnAccumulatedOutput()
     {

@@ -45,6 +45,51 @@ public unsafe class VectorMathTests
         Assert.Equal(axpy, y);
     }
 
+    /// <summary>
+    /// The order <see cref="VectorMath.SumOfSquares(float*, int)"/> documents, one element at a time:
+    /// element i into sum i mod 16, then sum j += sum j + w for w = 8, 4, 2, 1.
+    /// </summary>
+    internal static double ReferenceSumOfSquares(ReadOnlySpan<float> x)
+    {
+        var sums = new double[16];
+        for (var i = 0; i < x.Length; i++)
+            sums[i % 16] += (double)x[i] * x[i];
+        for (var w = 8; w > 0; w /= 2)
+        {
+            for (var j = 0; j < w; j++)
+                sums[j] += sums[j + w];
+        }
+        return sums[0];
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(1000)]
+    public void SumOfSquaresHasTheReferenceBitsAtEveryWidth(int length)
+    {
+        var x = new float[length];
+        // Magnitudes over many binades, so that the order of the additions shows in the last bits.
+        GradientCheck.FillRandom(x, 9, 1f);
+        for (var i = 0; i < length; i++)
+            x[i] *= MathF.Pow(2f, i % 23 - 11);
+        var expected = ReferenceSumOfSquares(x);
+        fixed (float* px = x)
+        {
+            Assert.Equal(expected, VectorMath.SumOfSquares(px, length));
+            Assert.Equal(expected, VectorMath.SumOfSquares(px, length, 1));
+            Assert.Equal(expected, VectorMath.SumOfSquares(px, length, 8));
+            if (Avx512F.IsSupported)
+                Assert.Equal(expected, VectorMath.SumOfSquares(px, length, 16));
+        }
+    }
+
     private static float Exp256(float x) => VectorMath.Exp(Vector256.Create(x)).GetElement(3);
 
     [Fact]

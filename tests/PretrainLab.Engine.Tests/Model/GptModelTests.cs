@@ -137,6 +137,29 @@ public class GptModelTests
         Assert.Equal(Run(1), Run(3));
     }
 
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void EveryVariantIsBitIdenticalAcrossThreadCounts(string variant)
+    {
+        // Widths and lengths off the vector boundaries (head size 24, context 19), and enough rows
+        // (57) that the row kernels split over threads.
+        var config = Variant(variant) with { NEmbd = 48, BlockSize = 19, VocabSize = 37 };
+        float[] Run(int threads)
+        {
+            using var model = new GptModel(config, 3, new Parallelism(threads));
+            model.Initialize(11);
+            var (tokens, targets) = Batch(57, 37, 12);
+            model.Parameters.ZeroGrad();
+            var loss = model.Forward(tokens, targets, 3);
+            model.Backward(1f / 57);
+            return [(float)loss, (float)model.Parameters.GradNorm(), .. model.Parameters.Grad.Span.ToArray()];
+        }
+
+        var serial = Run(1);
+        Assert.Equal(serial, Run(2));
+        Assert.Equal(serial, Run(3));
+    }
+
     [Fact]
     public void SmallerBatchThanPlannedGivesTheSameLossPerSequence()
     {

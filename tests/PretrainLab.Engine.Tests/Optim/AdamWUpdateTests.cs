@@ -1,3 +1,4 @@
+using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Model;
 using PretrainLab.Engine.Optim;
 using PretrainLab.Engine.Tensors;
@@ -11,12 +12,16 @@ public sealed class AdamWUpdateTests : IDisposable
 
     public void Dispose() => _arena.Dispose();
 
-    [Fact]
-    public void EveryElementGetsTheScalarLoopsBits()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void EveryElementGetsTheScalarLoopsBits(int threads)
     {
-        // Lengths around 8 and 16 lanes, matrices (decayed) and vectors (not).
-        var set = new ParameterSet();
-        foreach (var (name, shape) in new (string, int[])[] { ("a", [37]), ("b", [5, 7]), ("c", [16, 3]), ("d", [100]), ("e", [1]), ("f", [9, 9]) })
+        // Lengths around 8 and 16 lanes, matrices (decayed) and vectors (not), and one matrix cut into
+        // several pieces that the threads share.
+        var set = new ParameterSet(new Parallelism(threads));
+        foreach (var (name, shape) in new (string, int[])[]
+                 { ("a", [37]), ("b", [5, 7]), ("c", [16, 3]), ("d", [100]), ("e", [1]), ("f", [9, 9]), ("g", [301, 300]), ("h", [3]) })
             set.Declare(name, shape, shape.Length == 2 ? ParameterKind.Matrix : ParameterKind.Vector, ParameterInit.Gaussian(0.5f));
         set.Allocate(_arena);
         set.Initialize(1);
