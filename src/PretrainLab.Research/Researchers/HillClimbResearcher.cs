@@ -8,7 +8,8 @@ namespace PretrainLab.Research.Researchers;
 
 /// <summary>
 /// autoresearch's greedy loop, made honest: change one knob of the incumbent (the knobs in a shuffled cycle, each by a
-/// Gaussian step in its unit interval or to another category), run it, keep the change only when its
+/// Gaussian step in its unit interval or to another category; the cycle counts candidates still in flight, so runs
+/// that train at the same time change different knobs), run it, keep the change only when its
 /// effect against the incumbent clears the noise floor (a paired interval that excludes zero and a difference beyond
 /// 2σ of the baseline's seed spread), otherwise discard it. A candidate first runs on one seed, the incumbent's first:
 /// unless it beats the incumbent's run on that seed by more than σ it is discarded there, which keeps most bad
@@ -37,7 +38,7 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
         var cycle = Enumerable.Range(0, space.Knobs.Count).ToArray();
         new Random(seed).Shuffle(cycle);
         var tried = Candidates(study.ReadJournal()).Count();
-        var turn = BuiltInProposals.Fill(study, Name, capacity - replicated, 1, () =>
+        var turn = BuiltInProposals.Fill(study, Name, capacity - replicated, 1, _ =>
         {
             var knob = space.Knobs[cycle[tried++ % cycle.Length]];
             var values = new Dictionary<string, string>(start) { [knob.Path] = Mutate(knob, start[knob.Path], random) };

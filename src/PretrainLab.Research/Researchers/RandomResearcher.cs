@@ -2,7 +2,10 @@ using PretrainLab.Research.Studies;
 
 namespace PretrainLab.Research.Researchers;
 
-/// <summary>Random search: every experiment is a uniform draw from the agenda's knob space. The yardstick for the others.</summary>
+/// <summary>
+/// Random search: every experiment is a uniform draw from the agenda's knob space, independent of the runs in flight
+/// (concurrent draws differ by chance, and the study refuses a repeat). The yardstick for the others.
+/// </summary>
 /// <param name="seed">Seeds the draws; a turn's draws depend on it and on how many variants the study has, so a restart continues the same sequence.</param>
 public sealed class RandomResearcher(int seed = 0) : IResearcher
 {
@@ -14,7 +17,7 @@ public sealed class RandomResearcher(int seed = 0) : IResearcher
     {
         var space = new KnobSpace(study);
         var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
-        return Task.FromResult(BuiltInProposals.Fill(study, Name, capacity, study.Agenda.Seeds.Experiment, () =>
+        return Task.FromResult(BuiltInProposals.Fill(study, Name, capacity, study.Agenda.Seeds.Experiment, _ =>
         {
             var values = space.Sample(random);
             return new ExperimentProposal($"random draw: {Describe(space.Changes(values))}", space.Changes(values));
