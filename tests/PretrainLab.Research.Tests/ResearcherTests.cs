@@ -142,6 +142,25 @@ public sealed class ResearcherTests : IDisposable
     }
 
     [Fact]
+    public void RandomSearchDrawsTheSameExperimentsHoweverTheRunsEndIntoTurns()
+    {
+        static List<IReadOnlyDictionary<string, string>> Drawn(int slots)
+        {
+            using var folder = new ResearchFolder();
+            using var store = folder.OpenStore();
+            var study = folder.OpenStudy(store);
+            SyntheticLab.Research(study, new RandomResearcher(4), slots);
+            return study.State().Variants.Select(v => v.Knobs).ToList();
+        }
+
+        var oneAtATime = Drawn(slots: 1);
+        var threeAtATime = Drawn(slots: 3);
+
+        Assert.Equal(28, oneAtATime.Count);
+        Assert.Equal(oneAtATime, threeAtATime);
+    }
+
+    [Fact]
     public void TpeCountsRunsInFlightAsTheWorstResults()
     {
         using var store = _folder.OpenStore();
@@ -187,6 +206,21 @@ public sealed class ResearcherTests : IDisposable
         }
 
         Assert.True(with > 1.1 * without, $"mean distance from the point in flight: {with / 100:F3} with the liar, {without / 100:F3} without");
+    }
+
+    [Fact]
+    public void HillClimbScreensAgainstTheSeedSpreadPooledOverReplicatedVariants()
+    {
+        SeedSample Sample(string label, params double[] values) =>
+            new(label, values.Select((v, i) => (Seed: (long)i + 1, v)).ToDictionary(p => p.Seed, p => p.v));
+        var baseline = Sample("baseline", 3.00, 3.01, 2.99);
+        var noisy = Sample("e4", 3.1, 3.3, 3.2);
+        var single = Sample("e5", 2.5);
+
+        Assert.Equal(0.01, HillClimbResearcher.ScreenSpread([baseline, single], sigma: 0.01), 12);
+        // Pooled: (2 · 0.01² + 2 · 0.1²) / 4 degrees of freedom.
+        Assert.Equal(Math.Sqrt((2 * 0.0001 + 2 * 0.01) / 4), HillClimbResearcher.ScreenSpread([baseline, noisy, single], sigma: 0.01), 12);
+        Assert.Equal(0.5, HillClimbResearcher.ScreenSpread([baseline, noisy], sigma: 0.5));
     }
 
     /// <summary>The distance between two points: Euclidean over the numeric knobs' unit intervals, plus one per categorical knob that differs.</summary>

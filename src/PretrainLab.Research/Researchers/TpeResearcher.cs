@@ -15,7 +15,7 @@ namespace PretrainLab.Research.Researchers;
 /// queued earlier in the same turn) counts as the worst result, so it sits in the bad group and the next draw moves
 /// away from it instead of crowding the same point.
 /// </summary>
-/// <param name="seed">Seeds the draws (with the study's variant count, so a restart continues the sequence).</param>
+/// <param name="seed">Seeds the draws (with the number of the experiment drawn, so a restart continues the sequence).</param>
 public sealed class TpeResearcher(int seed = 0) : IResearcher
 {
     private const double Gamma = 0.1;
@@ -29,13 +29,12 @@ public sealed class TpeResearcher(int seed = 0) : IResearcher
     public Task<ResearchTurn> ActAsync(ResearchStudy study, ResearchState state, int capacity, CancellationToken cancellation)
     {
         var space = new KnobSpace(study);
-        var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
         var results = state.Variants.Count(v => v.Mean is not null);
         var startup = Math.Clamp(space.Knobs.Count + 1, 4, 10);
-        var tried = state.Variants.Count - 1;
-        return Task.FromResult(BuiltInProposals.Fill(study, Name, capacity, study.Agenda.Seeds.Experiment, queued =>
+        return Task.FromResult(BuiltInProposals.Fill(study, state, Name, seed, capacity, study.Agenda.Seeds.Experiment, (queued, random) =>
         {
-            if (tried++ < startup || results < 2)
+            // Experiments before this one: the variants but the baseline, and those queued this turn.
+            if (state.Variants.Count - 1 + queued.Count < startup || results < 2)
             {
                 var values = space.Sample(random);
                 return new ExperimentProposal($"TPE start-up, uniform draw: {RandomResearcher.Describe(space.Changes(values))}", space.Changes(values));
