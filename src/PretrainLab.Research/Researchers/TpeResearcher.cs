@@ -60,6 +60,7 @@ public sealed class TpeResearcher(int seed = 0) : IResearcher
             .Concat((queued ?? []).Select(p => (space.ValuesOf(p.Changes), worst)))
             .ToList();
     }
+
     /// <summary>The candidate, drawn from the good density, with the highest good-to-bad density ratio.</summary>
     internal static Dictionary<string, string> Suggest(KnobSpace space, List<(Dictionary<string, string> Values, double Score)> observations, Random random)
     {
