@@ -13,6 +13,7 @@ using ResearchBench;
 //   dotnet build -c Release src/PretrainLab.Cli
 //   dotnet run -c Release --project bench/ResearchBench -- --plab src/PretrainLab.Cli/bin/Release/net10.0/plab.dll
 //       [--agenda bench/research/agenda.md] [--repeats 3] [--researchers random,tpe,hillclimb] [--slots 2] [--out FILE]
+//       [--keep DIR]   keep every study's store and runs under DIR (else a temporary folder, deleted at the end)
 // Every study gets the agenda's budget (runs of equal training FLOPs); each repeat r runs every researcher with seed r
 // in its own store. It reports each researcher's best validation bpb and the compute it needed to reach random
 // search's final best in the same repeat.
@@ -24,11 +25,12 @@ var repeats = int.Parse(Arg("--repeats") ?? "3", CultureInfo.InvariantCulture);
 var researchers = (Arg("--researchers") ?? "random,tpe,hillclimb").Split(',');
 var slots = int.Parse(Arg("--slots") ?? "2", CultureInfo.InvariantCulture);
 var output = Arg("--out");
+var keep = Arg("--keep");
 if (researchers[0] != "random")
     throw new ArgumentException("random must come first: it is the yardstick");
 
 var curves = new List<StudyCurve>();
-var root = Directory.CreateTempSubdirectory("plab-research-bench-").FullName;
+var root = keep is not null ? Directory.CreateDirectory(keep).FullName : Directory.CreateTempSubdirectory("plab-research-bench-").FullName;
 try
 {
     for (var repeat = 1; repeat <= repeats; repeat++)
@@ -53,7 +55,8 @@ try
 }
 finally
 {
-    Directory.Delete(root, recursive: true);
+    if (keep is null)
+        Directory.Delete(root, recursive: true);
 }
 
 var report = new StringBuilder();

@@ -101,4 +101,129 @@ public sealed class ResearcherTests : IDisposable
         Assert.All(lost, v => Assert.Contains(observations, o => o.Score == worst && o.Values["optim.lr"] == new KnobSpace(study).ValuesOf(v)["optim.lr"]));
         Assert.Equal(EffectEstimator.TooFewSeeds, state.Variants[1].VersusBaseline!.Verdict);
     }
+
+    [Fact]
+    public void TpeFillsEveryFreeSlotAndItsProposalsDependOnlyOnTheSeed()
+    {
+        static List<IReadOnlyDictionary<string, string>> TwoSlots(int seed)
+        {
+            using var folder = new ResearchFolder();
+            using var store = folder.OpenStore();
+            var study = folder.OpenStudy(store);
+            var tpe = new TpeResearcher(seed);
+            SyntheticLab.FinishQueued(study, r => SyntheticLab.Landscape(r));
+            // One slot at a time past the start-up's uniform draws (five for four knobs), so the turn below is TPE's own.
+            for (var i = 0; i < 6; i++)
+            {
+                Assert.Equal(1, tpe.ActAsync(study, study.State(), 1, CancellationToken.None).GetAwaiter().GetResult().RunsQueued);
+                SyntheticLab.FinishQueued(study, r => SyntheticLab.Landscape(r));
+            }
+            var before = study.State().Variants.Count;
+
+            var turn = tpe.ActAsync(study, study.State(), 2, CancellationToken.None).GetAwaiter().GetResult();
+
+            Assert.Equal(2, turn.RunsQueued);
+            Assert.False(turn.Done);
+            var hypotheses = study.ReadJournal().Where(e => e.Kind == ResearchJournal.Hypothesis).TakeLast(2).ToList();
+            Assert.All(hypotheses, h => Assert.Contains("TPE: the best of", h.Text));
+            var proposed = study.State().Variants.Skip(before).ToList();
+            Assert.Equal(2, proposed.Count);
+            Assert.All(proposed, v => Assert.Equal(1, v.Pending));
+            return proposed.Select(v => v.Knobs).ToList();
+        }
+
+        var first = TwoSlots(11);
+        var again = TwoSlots(11);
+        var other = TwoSlots(12);
+
+        Assert.NotEqual(first[0], first[1]);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public void RandomSearchDrawsTheSameExperimentsHoweverTheRunsEndIntoTurns()
+    {
+        static List<IReadOnlyDictionary<string, string>> Drawn(int slots)
+        {
+            using var folder = new ResearchFolder();
+            using var store = folder.OpenStore();
+            var study = folder.OpenStudy(store);
+            SyntheticLab.Research(study, new RandomResearcher(4), slots);
+            return study.State().Variants.Select(v => v.Knobs).ToList();
+        }
+
+        var oneAtATime = Drawn(slots: 1);
+        var threeAtATime = Drawn(slots: 3);
+
+        Assert.Equal(28, oneAtATime.Count);
+        Assert.Equal(oneAtATime, threeAtATime);
+    }
+
+    [Fact]
+    public void TpeCountsRunsInFlightAsTheWorstResults()
+    {
+        using var store = _folder.OpenStore();
+        var study = _folder.OpenStudy(store);
+        SyntheticLab.FinishQueued(study, r => SyntheticLab.Landscape(r));
+        var queued = study.Propose([new ExperimentProposal("in flight", new Dictionary<string, string> { ["optim.lr"] = "0.01" })], "test")[0];
+        Assert.True(queued.Accepted, queued.Error);
+        var space = new KnobSpace(study);
+        var proposal = new ExperimentProposal("queued this turn", new Dictionary<string, string> { ["optim.lr"] = "0.02" });
+
+        var observations = TpeResearcher.Observations(space, study.State(), [proposal]);
+
+        var baseline = study.State().Variants[0].Mean!.Value;
+        Assert.Equal(3, observations.Count);
+        Assert.Equal(baseline, observations[0].Score);
+        Assert.True(observations[1].Score > baseline, "the run in flight scores worse than every result");
+        Assert.Equal("0.01", observations[1].Values["optim.lr"]);
+        Assert.Equal(observations[1].Score, observations[2].Score);
+        Assert.Equal("0.02", observations[2].Values["optim.lr"]);
+    }
+
+    [Fact]
+    public void TpeDrawsAwayFromAPointAlreadyInFlight()
+    {
+        using var store = _folder.OpenStore();
+        var study = _folder.OpenStudy(store);
+        SyntheticLab.Research(study, new TpeResearcher(2), slots: 1);
+        var space = new KnobSpace(study);
+        var observations = TpeResearcher.Observations(space, study.State());
+        var worst = observations.Max(o => o.Score);
+
+        // The second of two concurrent draws, with and without the first counted as in flight. Both see the same random
+        // stream, so the same 24 candidates from the good density: only the bad density differs, and the liar in it makes
+        // the pick move away from the first draw.
+        double without = 0, with = 0;
+        for (var seed = 0; seed < 100; seed++)
+        {
+            var first = TpeResearcher.Suggest(space, observations, new Random(seed));
+            var second = new Random(seed + 1000);
+            without += Distance(space, first, TpeResearcher.Suggest(space, observations, second));
+            second = new Random(seed + 1000);
+            with += Distance(space, first, TpeResearcher.Suggest(space, [.. observations, (first, worst)], second));
+        }
+
+        Assert.True(with > 1.1 * without, $"mean distance from the point in flight: {with / 100:F3} with the liar, {without / 100:F3} without");
+    }
+
+    [Fact]
+    public void HillClimbScreensAgainstTheSeedSpreadPooledOverReplicatedVariants()
+    {
+        SeedSample Sample(string label, params double[] values) =>
+            new(label, values.Select((v, i) => (Seed: (long)i + 1, v)).ToDictionary(p => p.Seed, p => p.v));
+        var baseline = Sample("baseline", 3.00, 3.01, 2.99);
+        var noisy = Sample("e4", 3.1, 3.3, 3.2);
+        var single = Sample("e5", 2.5);
+
+        Assert.Equal(0.01, HillClimbResearcher.ScreenSpread([baseline, single], sigma: 0.01), 12);
+        // Pooled: (2 · 0.01² + 2 · 0.1²) / 4 degrees of freedom.
+        Assert.Equal(Math.Sqrt((2 * 0.0001 + 2 * 0.01) / 4), HillClimbResearcher.ScreenSpread([baseline, noisy, single], sigma: 0.01), 12);
+        Assert.Equal(0.5, HillClimbResearcher.ScreenSpread([baseline, noisy], sigma: 0.5));
+    }
+
+    /// <summary>The distance between two points: Euclidean over the numeric knobs' unit intervals, plus one per categorical knob that differs.</summary>
+    private static double Distance(KnobSpace space, Dictionary<string, string> a, Dictionary<string, string> b) =>
+        Math.Sqrt(space.Knobs.Sum(k => k.IsNumeric ? Math.Pow(k.ToUnit(a[k.Path]) - k.ToUnit(b[k.Path]), 2) : a[k.Path] == b[k.Path] ? 0 : 1));
 }

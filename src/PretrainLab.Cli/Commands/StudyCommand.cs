@@ -5,10 +5,12 @@ using PretrainLab.Lab.Analysis;
 using PretrainLab.Lab.Scheduling;
 using PretrainLab.Lab.Store;
 using PretrainLab.Lab.Studies;
+using PretrainLab.Research.Agendas;
+using PretrainLab.Research.Studies;
 
 namespace PretrainLab.Cli.Commands;
 
-/// <summary><c>plab study new|run|status|report</c>.</summary>
+/// <summary><c>plab study new|run|status|report</c>; <c>study new --agenda</c> creates a research study.</summary>
 internal static class StudyCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -23,14 +25,28 @@ internal static class StudyCommand
 
     private static Command New()
     {
-        var file = new Argument<string>("file") { Description = "Study file (YAML): name, baseline, seeds, variants or grid or recipes, budget, halving." };
+        var file = new Argument<string?>("file")
+        {
+            Description = "Study file (YAML): name, baseline, seeds, variants or grid or recipes, budget, halving.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var agenda = new Option<string?>("--agenda")
+        {
+            Description = "Create a research study from this agenda (Markdown with YAML front matter) instead of a study file: its baseline runs are queued, and plab research, plab mcp or plab study run drive it.",
+        };
         var runsDir = new Option<string?>("--runs-dir") { Description = "Folder for the run folders (default: runs/<study name>)." };
         var store = StoreOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("new", "Create a study and queue its runs (nothing is trained yet).") { file, runsDir, store, json };
+        var command = new Command("new", "Create a study and queue its runs (nothing is trained yet).") { file, agenda, runsDir, store, json };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
-            var spec = StudyFile.Load(parse.GetValue(file)!);
+            var path = parse.GetValue(file);
+            var agendaPath = parse.GetValue(agenda);
+            if ((path is null) == (agendaPath is null))
+                throw new UsageException("give a study file or --agenda AGENDA (one of them)");
+            if (agendaPath is not null)
+                return NewResearch(agendaPath, parse.GetValue(runsDir), parse.GetValue(store), parse.GetValue(json));
+            var spec = StudyFile.Load(path!);
             using var lab = LabStore.Open(parse.GetValue(store));
             (var study, spec, var runs) = StudyPlanner.Create(lab, spec, parse.GetValue(runsDir) ?? Path.Combine("runs", spec.Name));
             if (parse.GetValue(json))
@@ -40,6 +56,29 @@ internal static class StudyCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary><c>plab study new --agenda FILE</c>: the research study as <c>plab research</c> would create it, nothing trained.</summary>
+    private static int NewResearch(string agendaPath, string? runsDir, string? storeName, bool json)
+    {
+        var agenda = AgendaFile.Load(agendaPath);
+        using var lab = LabStore.Open(storeName);
+        var study = ResearchStudy.Create(lab, agenda, runsDir ?? Path.Combine("runs", agenda.Name));
+        var seeds = study.SeedsFor(agenda.Seeds.Noise);
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                study = study.Study.Name, id = study.Study.Id, runs = seeds.Count, variants = 1, seeds, store = lab.Location, agenda = agenda.Source,
+            }));
+        }
+        else
+        {
+            Console.WriteLine(
+                $"created research study {study.Study.Name} from {agenda.Source}: the baseline over {seeds.Count} seeds = {seeds.Count} runs queued in {lab.Location}\n" +
+                $"research it with: plab research {agendaPath}   (or serve it: plab mcp --study {study.Study.Name}; train only the queued runs: plab study run {study.Study.Name})");
+        }
+        return ExitCodes.Ok;
     }
 
     private static Command Run()

@@ -1,6 +1,5 @@
 using System.Globalization;
 using PretrainLab.Lab.Recipes;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PretrainLab.Lab.Studies;
@@ -39,62 +38,24 @@ public static class StudyFile
 
     /// <summary>Reads the study file at <paramref name="path"/>.</summary>
     /// <exception cref="RecipeException">The file is missing, malformed or invalid.</exception>
-    public static StudySpec Load(string path)
-    {
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full))
-            throw new RecipeException([new RecipeError("", $"study file not found: {full}", path)]);
-        return Parse(File.ReadAllText(full), Path.GetDirectoryName(full)!, Path.GetFileName(full), Path.GetFileNameWithoutExtension(full), full);
-    }
+    public static StudySpec Load(string path) => YamlFileReader.Load(path, "study file", Parse);
 
     /// <summary>Parses study file text; relative paths in it are against <paramref name="baseDirectory"/>.</summary>
     /// <exception cref="RecipeException">The text is malformed or invalid.</exception>
     public static StudySpec Parse(string text, string baseDirectory, string sourceName, string defaultName, string? sourcePath = null)
     {
         var reader = new Reader(sourceName, baseDirectory);
-        var spec = reader.Read(text, defaultName, sourcePath);
-        if (reader.Errors.Count > 0 || spec is null)
-            throw new RecipeException(reader.Errors.OrderBy(e => e.Line ?? int.MaxValue).ToList());
-        return spec;
+        return reader.Checked(reader.Read(text, defaultName, sourcePath));
     }
 
-    private sealed class Reader(string source, string baseDirectory)
+    private sealed class Reader(string source, string baseDirectory) : YamlFileReader(source, baseDirectory)
     {
-        public List<RecipeError> Errors { get; } = [];
-
         public StudySpec? Read(string text, string defaultName, string? sourcePath)
         {
-            YamlMappingNode? root;
-            try
-            {
-                var stream = new YamlStream();
-                stream.Load(new StringReader(text));
-                root = stream.Documents.Count == 1 ? stream.Documents[0].RootNode as YamlMappingNode : null;
-            }
-            catch (Exception e) when (e is YamlException or InvalidOperationException)
-            {
-                Errors.Add(new RecipeError("", $"invalid YAML: {e.Message}", source, e is YamlException y ? (int)y.Start.Line : null));
-                return null;
-            }
+            var root = LoadMapping(text, "expected a mapping of study keys", notAMappingLine: null);
             if (root is null)
-            {
-                Errors.Add(new RecipeError("", "expected a mapping of study keys", source));
                 return null;
-            }
-
-            var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            foreach (var (keyNode, value) in root.Children)
-            {
-                var key = (keyNode as YamlScalarNode)?.Value ?? "";
-                if (Keys.Contains(key))
-                {
-                    values[key] = value;
-                    continue;
-                }
-                var closest = Keys.MinBy(k => EditDistance.Between(k, key))!;
-                var hint = EditDistance.Between(closest, key) <= 2 ? $"; did you mean '{closest}'?" : $"; expected one of {string.Join(", ", Keys)}";
-                Errors.Add(new RecipeError(key, $"unknown key{hint}", source, Line(keyNode)));
-            }
+            var values = KnownKeys(root, Keys);
 
             var name = values.TryGetValue("name", out var n) ? Scalar(n, "name") : defaultName;
             if (name is not null && (name.Length == 0 || name.Any(char.IsWhiteSpace)))
@@ -117,7 +78,7 @@ public static class StudyFile
             var variants = Variants(values, shared, root);
             var seeds = values.TryGetValue("seeds", out var s) ? Seeds(s, variants) : [];
             if (!values.ContainsKey("seeds"))
-                Errors.Add(new RecipeError("seeds", "required: how many seeds (or which) every variant is trained with", source));
+                Errors.Add(new RecipeError("seeds", "required: how many seeds (or which) every variant is trained with", Source));
             if (Errors.Count > 0 || name is null || objective is null || variants.Count == 0)
                 return null;
             return new StudySpec
@@ -161,7 +122,7 @@ public static class StudyFile
                 ReadRecipes(recipes, shared, variants);
 
             foreach (var duplicate in variants.GroupBy(v => v.Label).Where(g => g.Count() > 1))
-                Errors.Add(new RecipeError("variants", $"label '{duplicate.Key}' is used twice", source));
+                Errors.Add(new RecipeError("variants", $"label '{duplicate.Key}' is used twice", Source));
             return variants;
         }
 
@@ -333,63 +294,5 @@ public static class StudyFile
                 return [];
             }
         }
-
-        private IEnumerable<string> Overrides(YamlNode node, string key, string prefix = "")
-        {
-            switch (node)
-            {
-                case YamlSequenceNode list:
-                    foreach (var item in list)
-                    {
-                        if (Scalar(item, key) is { } text)
-                            yield return prefix + text;
-                    }
-                    break;
-                case YamlMappingNode map:
-                    foreach (var (k, v) in map.Children)
-                    {
-                        if (Scalar(v, $"{key}.{k}") is { } value)
-                            yield return $"{prefix}{k}={value}";
-                    }
-                    break;
-                default:
-                    Error(key, "expected a list of dotted.path=value or a mapping of dotted.path: value", node);
-                    break;
-            }
-        }
-
-        private string? ExistingFile(YamlNode node, string key)
-        {
-            if (Scalar(node, key) is not { } text)
-                return null;
-            var full = Path.GetFullPath(Path.Combine(baseDirectory, text));
-            if (File.Exists(full))
-                return full;
-            Error(key, $"file not found: {full}", node);
-            return null;
-        }
-
-        private int? Integer(YamlNode node, string key, int min)
-        {
-            var text = Scalar(node, key);
-            if (text is null)
-                return null;
-            if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min)
-                return value;
-            Error(key, $"expected an integer >= {min}, got '{text}'", node);
-            return null;
-        }
-
-        private string? Scalar(YamlNode node, string key)
-        {
-            if (node is YamlScalarNode { Value: { } value })
-                return value;
-            Error(key, "expected a single value", node);
-            return null;
-        }
-
-        private void Error(string key, string message, YamlNode node) => Errors.Add(new RecipeError(key, message, source, Line(node)));
-
-        private static int Line(YamlNode node) => (int)node.Start.Line;
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using PretrainLab.Lab.Recipes;
 using PretrainLab.Lab.Studies;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace PretrainLab.Research.Agendas;
@@ -47,23 +46,14 @@ public static class AgendaFile
 
     /// <summary>Reads the agenda at <paramref name="path"/>.</summary>
     /// <exception cref="RecipeException">The file is missing, malformed or invalid.</exception>
-    public static Agenda Load(string path)
-    {
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full))
-            throw new RecipeException([new RecipeError("", $"agenda file not found: {full}", path)]);
-        return Parse(File.ReadAllText(full), Path.GetDirectoryName(full)!, Path.GetFileName(full), Path.GetFileNameWithoutExtension(full), full);
-    }
+    public static Agenda Load(string path) => YamlFileReader.Load(path, "agenda file", Parse);
 
     /// <summary>Parses agenda text; relative paths in it are against <paramref name="baseDirectory"/>.</summary>
     /// <exception cref="RecipeException">The text is malformed or invalid.</exception>
     public static Agenda Parse(string text, string baseDirectory, string sourceName, string defaultName, string? sourcePath = null)
     {
         var reader = new Reader(sourceName, baseDirectory);
-        var agenda = reader.Read(text, defaultName, sourcePath);
-        if (reader.Errors.Count > 0 || agenda is null)
-            throw new RecipeException(reader.Errors.OrderBy(e => e.Line ?? int.MaxValue).ToList());
-        return agenda;
+        return reader.Checked(reader.Read(text, defaultName, sourcePath));
     }
 
     /// <summary>Why the researcher may not change <paramref name="path"/>, or null when it may be a knob.</summary>
@@ -72,52 +62,21 @@ public static class AgendaFile
             ? $"'{path}' cannot be a knob: names, seeds, budgets, data and evaluation are fixed by the lab and the agenda"
             : null;
 
-    private sealed class Reader(string source, string baseDirectory)
+    private sealed class Reader(string source, string baseDirectory) : YamlFileReader(source, baseDirectory)
     {
-        private int _lineOffset;
-
-        public List<RecipeError> Errors { get; } = [];
-
         public Agenda? Read(string text, string defaultName, string? sourcePath)
         {
             var (frontMatter, guidance, offset) = Split(text.Replace("\r\n", "\n"));
             if (frontMatter is null)
             {
-                Errors.Add(new RecipeError("", "expected YAML front matter between '---' lines at the top of the file", source, 1));
+                Errors.Add(new RecipeError("", "expected YAML front matter between '---' lines at the top of the file", Source, 1));
                 return null;
             }
-            _lineOffset = offset;
-            YamlMappingNode? root;
-            try
-            {
-                var stream = new YamlStream();
-                stream.Load(new StringReader(frontMatter));
-                root = stream.Documents.Count == 1 ? stream.Documents[0].RootNode as YamlMappingNode : null;
-            }
-            catch (Exception e) when (e is YamlException or InvalidOperationException)
-            {
-                Errors.Add(new RecipeError("", $"invalid YAML: {e.Message}", source, e is YamlException y ? (int)y.Start.Line + _lineOffset : null));
-                return null;
-            }
+            LineOffset = offset;
+            var root = LoadMapping(frontMatter, "expected a mapping of agenda keys in the front matter", notAMappingLine: 1);
             if (root is null)
-            {
-                Errors.Add(new RecipeError("", "expected a mapping of agenda keys in the front matter", source, 1));
                 return null;
-            }
-
-            var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            foreach (var (keyNode, value) in root.Children)
-            {
-                var key = (keyNode as YamlScalarNode)?.Value ?? "";
-                if (Keys.Contains(key))
-                {
-                    values[key] = value;
-                    continue;
-                }
-                var closest = EditDistance.Closest(key, Keys);
-                var hint = closest is not null ? $"; did you mean '{closest}'?" : $"; expected one of {string.Join(", ", Keys)}";
-                Error(key, $"unknown key{hint}", keyNode);
-            }
+            var values = KnownKeys(root, Keys);
 
             var name = values.TryGetValue("name", out var n) ? Scalar(n, "name") : defaultName;
             if (name is not null && (name.Length == 0 || name.Any(char.IsWhiteSpace)))
@@ -159,7 +118,7 @@ public static class AgendaFile
 
             guidance = guidance.Trim();
             if (guidance.Length > MaxGuidanceCharacters)
-                Errors.Add(new RecipeError("guidance", $"is {guidance.Length} characters; keep it under {MaxGuidanceCharacters} so every prompt stays bounded", source));
+                Errors.Add(new RecipeError("guidance", $"is {guidance.Length} characters; keep it under {MaxGuidanceCharacters} so every prompt stays bounded", Source));
 
             if (Errors.Count > 0 || name is null || objective is null || baselinePath is null || budget is null || seeds is null
                 || constraints is null || researcher is null || maxAttempts is null)
@@ -511,53 +470,6 @@ public static class AgendaFile
             return ok;
         }
 
-        private IEnumerable<string> Overrides(YamlNode node, string key)
-        {
-            switch (node)
-            {
-                case YamlSequenceNode list:
-                    foreach (var item in list)
-                    {
-                        if (Scalar(item, key) is { } text)
-                            yield return text;
-                    }
-                    break;
-                case YamlMappingNode map:
-                    foreach (var (k, v) in map.Children)
-                    {
-                        if (Scalar(v, $"{key}.{k}") is { } value)
-                            yield return $"{k}={value}";
-                    }
-                    break;
-                default:
-                    Error(key, "expected a list of dotted.path=value or a mapping of dotted.path: value", node);
-                    break;
-            }
-        }
-
-        private string? ExistingFile(YamlNode node, string key)
-        {
-            if (Scalar(node, key) is not { } text)
-                return null;
-            var full = Path.GetFullPath(Path.Combine(baseDirectory, text));
-            if (File.Exists(full))
-                return full;
-            Error(key, $"file not found: {full}", node);
-            return null;
-        }
-
-        private int? Integer(YamlNode node, string key, int min)
-        {
-            var text = Scalar(node, key);
-            if (text is null)
-                return null;
-            if (double.TryParse(text.Replace("_", ""), NumberStyles.Float, CultureInfo.InvariantCulture, out var x)
-                && x == Math.Floor(x) && x >= min && x <= int.MaxValue)
-                return (int)x;
-            Error(key, $"expected an integer >= {min}, got '{text}'", node);
-            return null;
-        }
-
         private double? Number(YamlNode node, string key)
         {
             var text = Scalar(node, key);
@@ -590,16 +502,5 @@ public static class AgendaFile
             }
             return x;
         }
-
-        private string? Scalar(YamlNode node, string key)
-        {
-            if (node is YamlScalarNode { Value: { } value })
-                return value;
-            Error(key, "expected a single value", node);
-            return null;
-        }
-
-        private void Error(string key, string message, YamlNode node) =>
-            Errors.Add(new RecipeError(key, message, source, (int)node.Start.Line + _lineOffset));
     }
 }

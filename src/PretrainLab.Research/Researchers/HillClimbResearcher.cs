@@ -8,15 +8,16 @@ namespace PretrainLab.Research.Researchers;
 
 /// <summary>
 /// autoresearch's greedy loop, made honest: change one knob of the incumbent (the knobs in a shuffled cycle, each by a
-/// Gaussian step in its unit interval or to another category), run it, keep the change only when its
-/// effect against the incumbent clears the noise floor (a paired interval that excludes zero and a difference beyond
-/// 2σ of the baseline's seed spread), otherwise discard it. A candidate first runs on one seed, the incumbent's first:
-/// unless it beats the incumbent's run on that seed by more than σ it is discarded there, which keeps most bad
-/// changes to one run; otherwise it is replicated to the baseline's noise seeds (at least two) and judged on all of
-/// them, paired with the incumbent's. Every keep or discard is journaled, and a kept change is recorded as a finding;
-/// the journal is also how a restarted climber finds its incumbent again.
+/// Gaussian step in its unit interval or to another category; the cycle counts candidates still in flight, so runs
+/// that train at the same time change different knobs), run it, keep the change only when its effect against the
+/// incumbent clears the noise floor (a paired interval that excludes zero and a difference beyond 2σ of the baseline's
+/// seed spread), otherwise discard it. A candidate first runs on one seed, the incumbent's first: unless it beats the
+/// incumbent's run on that seed by more than the seed spread where the climb is (see <see cref="ScreenSpread"/>) it is
+/// discarded there, which keeps most bad changes to one run; otherwise it is replicated to the baseline's noise seeds
+/// (at least two) and judged on all of them, paired with the incumbent's. Every keep or discard is journaled, and a
+/// kept change is recorded as a finding; the journal is also how a restarted climber finds its incumbent again.
 /// </summary>
-/// <param name="seed">Seeds the mutations (with the study's variant count, so a restart continues the sequence).</param>
+/// <param name="seed">Seeds the knob cycle and the mutations (with the number of the experiment drawn, so a restart continues the sequence).</param>
 public sealed class HillClimbResearcher(int seed = 0) : IResearcher
 {
     private const double Step = 0.2;
@@ -31,13 +32,12 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
         if (replicated > 0 && replicated >= capacity)
             return Task.FromResult(new ResearchTurn(replicated));
         var space = new KnobSpace(study);
-        var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
         var start = space.ValuesOf(state.Find(incumbent)!);
         // The knobs are visited in a shuffled cycle, so every knob is tried once before any is tried twice.
         var cycle = Enumerable.Range(0, space.Knobs.Count).ToArray();
         new Random(seed).Shuffle(cycle);
         var tried = Candidates(study.ReadJournal()).Count();
-        var turn = BuiltInProposals.Fill(study, Name, capacity - replicated, 1, () =>
+        var turn = BuiltInProposals.Fill(study, state, Name, seed, capacity - replicated, 1, (_, random) =>
         {
             var knob = space.Knobs[cycle[tried++ % cycle.Length]];
             var values = new Dictionary<string, string>(start) { [knob.Path] = Mutate(knob, start[knob.Path], random) };
@@ -82,10 +82,12 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
                 // The screen: one run against the incumbent's run on the same seed.
                 var mine = candidate.Sample.Values.GetValueOrDefault(first, double.NaN);
                 var theirs = current.Sample.Values.GetValueOrDefault(first, double.NaN);
-                if (!(mine < theirs - sigma))
+                var spread = ScreenSpread(state.Variants.Select(v => v.Sample), sigma);
+                if (!(mine < theirs - spread))
                 {
                     var shown = double.IsNaN(mine) ? "no finished run" : string.Create(CultureInfo.InvariantCulture, $"{mine - theirs:+0.0000;-0.0000} on seed {first}");
-                    study.Journal(ResearchJournal.Decision, candidate.FirstRunId, $"discarded {label}: {study.Objective} {shown}, not σ below {incumbent}'s run on that seed");
+                    study.Journal(ResearchJournal.Decision, candidate.FirstRunId,
+                        string.Create(CultureInfo.InvariantCulture, $"discarded {label}: {study.Objective} {shown}, not σ = {spread:0.0000} below {incumbent}'s run on that seed"));
                     continue;
                 }
                 var result = study.Propose([new ExperimentProposal($"replicate {label}: it beat {incumbent} on seed {first}", candidate.Knobs, seeds)], Name)[0];
@@ -108,6 +110,25 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
             }
         }
         return (incumbent, replicated);
+    }
+
+    /// <summary>
+    /// The seed-to-seed spread the screen asks a candidate to beat: the standard deviation pooled over every variant with
+    /// two or more finished seeds (the baseline and the candidates replicated so far), or the baseline's
+    /// <paramref name="sigma"/> when that is larger. Better recipes are often noisier than the baseline (higher learning
+    /// rates, smaller models: several times its σ in the research benchmark), so the baseline's σ alone would send
+    /// candidates that were merely lucky on one seed to be replicated.
+    /// </summary>
+    internal static double ScreenSpread(IEnumerable<SeedSample> samples, double sigma)
+    {
+        double squares = 0, freedom = 0;
+        foreach (var sample in samples.Where(s => s.Count >= 2))
+        {
+            var deviation = sample.StandardDeviation!.Value;
+            squares += deviation * deviation * (sample.Count - 1);
+            freedom += sample.Count - 1;
+        }
+        return freedom == 0 ? sigma : Math.Max(sigma, Math.Sqrt(squares / freedom));
     }
 
     /// <summary>The labels of this climber's candidates, in the order proposed.</summary>

@@ -24,12 +24,15 @@ public sealed class KnobSpace
     public IReadOnlyList<Knob> Knobs { get; }
 
     /// <summary>The value of every knob in <paramref name="variant"/>.</summary>
-    public Dictionary<string, string> ValuesOf(VariantResult variant)
+    public Dictionary<string, string> ValuesOf(VariantResult variant) => ValuesOf(variant.Knobs);
+
+    /// <summary>The value of every knob once <paramref name="changes"/> (a variant's or a proposal's) are applied to the baseline.</summary>
+    public Dictionary<string, string> ValuesOf(IReadOnlyDictionary<string, string> changes)
     {
         var values = new Dictionary<string, string>(_baseline);
         foreach (var knob in Knobs)
         {
-            if (variant.Knobs.TryGetValue(knob.Path, out var text))
+            if (changes.TryGetValue(knob.Path, out var text))
                 values[knob.Path] = knob.Normalize(text).Text ?? text;
         }
         return values;

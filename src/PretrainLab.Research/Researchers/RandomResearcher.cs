@@ -2,8 +2,11 @@ using PretrainLab.Research.Studies;
 
 namespace PretrainLab.Research.Researchers;
 
-/// <summary>Random search: every experiment is a uniform draw from the agenda's knob space. The yardstick for the others.</summary>
-/// <param name="seed">Seeds the draws; a turn's draws depend on it and on how many variants the study has, so a restart continues the same sequence.</param>
+/// <summary>
+/// Random search: every experiment is a uniform draw from the agenda's knob space, independent of the runs in flight
+/// (concurrent draws differ by chance, and the study refuses a repeat). The yardstick for the others.
+/// </summary>
+/// <param name="seed">Seeds the draws; the k-th experiment's depend only on it and k, so a study draws the same sequence however its runs end and restart.</param>
 public sealed class RandomResearcher(int seed = 0) : IResearcher
 {
     /// <inheritdoc/>
@@ -13,8 +16,7 @@ public sealed class RandomResearcher(int seed = 0) : IResearcher
     public Task<ResearchTurn> ActAsync(ResearchStudy study, ResearchState state, int capacity, CancellationToken cancellation)
     {
         var space = new KnobSpace(study);
-        var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
-        return Task.FromResult(BuiltInProposals.Fill(study, Name, capacity, study.Agenda.Seeds.Experiment, () =>
+        return Task.FromResult(BuiltInProposals.Fill(study, state, Name, seed, capacity, study.Agenda.Seeds.Experiment, (_, random) =>
         {
             var values = space.Sample(random);
             return new ExperimentProposal($"random draw: {Describe(space.Changes(values))}", space.Changes(values));

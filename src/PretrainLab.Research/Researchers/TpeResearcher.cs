@@ -10,9 +10,12 @@ namespace PretrainLab.Research.Researchers;
 /// kernel per variant, in the unit interval of each knob, linear or logarithmic, and over its categories); 24
 /// candidates are drawn from the good density and the one with the highest good-to-bad ratio is run. Until ten
 /// variants (or one more than there are knobs, if fewer) have been tried it draws uniformly. Runs that diverged or
-/// failed count as the worst results, so the search learns to avoid them.
+/// failed count as the worst results, so the search learns to avoid them. A turn fills every free slot, and runs in
+/// flight are handled as Optuna's <c>constant_liar=True</c> does: a variant without a result yet (including those
+/// queued earlier in the same turn) counts as the worst result, so it sits in the bad group and the next draw moves
+/// away from it instead of crowding the same point.
 /// </summary>
-/// <param name="seed">Seeds the draws (with the study's variant count, so a restart continues the sequence).</param>
+/// <param name="seed">Seeds the draws (with the number of the experiment drawn, so a restart continues the sequence).</param>
 public sealed class TpeResearcher(int seed = 0) : IResearcher
 {
     private const double Gamma = 0.1;
@@ -26,30 +29,36 @@ public sealed class TpeResearcher(int seed = 0) : IResearcher
     public Task<ResearchTurn> ActAsync(ResearchStudy study, ResearchState state, int capacity, CancellationToken cancellation)
     {
         var space = new KnobSpace(study);
-        var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count));
-        var observations = Observations(space, state);
+        var results = state.Variants.Count(v => v.Mean is not null);
         var startup = Math.Clamp(space.Knobs.Count + 1, 4, 10);
-        var tried = state.Variants.Count - 1;
-        return Task.FromResult(BuiltInProposals.Fill(study, Name, capacity, study.Agenda.Seeds.Experiment, () =>
+        return Task.FromResult(BuiltInProposals.Fill(study, state, Name, seed, capacity, study.Agenda.Seeds.Experiment, (queued, random) =>
         {
-            if (tried++ < startup || observations.Count < 2)
+            // Experiments before this one: the variants but the baseline, and those queued this turn.
+            if (state.Variants.Count - 1 + queued.Count < startup || results < 2)
             {
                 var values = space.Sample(random);
                 return new ExperimentProposal($"TPE start-up, uniform draw: {RandomResearcher.Describe(space.Changes(values))}", space.Changes(values));
             }
+            var observations = Observations(space, state, queued);
             var suggestion = Suggest(space, observations, random);
             return new ExperimentProposal(
-                $"TPE: the best of {observations.Count} results favour {RandomResearcher.Describe(space.Changes(suggestion))}", space.Changes(suggestion));
+                $"TPE: the best of {results} results favour {RandomResearcher.Describe(space.Changes(suggestion))}", space.Changes(suggestion));
         }));
     }
 
-    /// <summary>Each ended variant's knob values and objective; variants without a finished run get the worst value seen, and a bit more.</summary>
-    internal static List<(Dictionary<string, string> Values, double Score)> Observations(KnobSpace space, ResearchState state)
+    /// <summary>
+    /// Every variant's knob values and objective (its mean over the seeds finished so far), and the experiments
+    /// <paramref name="queued"/> this turn. A variant without a finished run (diverged, failed, or still in flight) and a
+    /// queued experiment get the constant liar's value: the worst result seen, and a bit more.
+    /// </summary>
+    internal static List<(Dictionary<string, string> Values, double Score)> Observations(
+        KnobSpace space, ResearchState state, IReadOnlyList<ExperimentProposal>? queued = null)
     {
-        var ended = state.Variants.Where(v => v.Done).ToList();
-        var scores = ended.Where(v => v.Mean is not null).Select(v => v.Mean!.Value).ToList();
-        var penalty = scores.Count == 0 ? 0 : scores.Max() + 0.1 * (scores.Max() - scores.Min() + 1e-3);
-        return ended.Select(v => (space.ValuesOf(v), v.Mean ?? penalty)).ToList();
+        var scores = state.Variants.Where(v => v.Mean is not null).Select(v => v.Mean!.Value).ToList();
+        var worst = scores.Count == 0 ? 0 : scores.Max() + 0.1 * (scores.Max() - scores.Min() + 1e-3);
+        return state.Variants.Select(v => (space.ValuesOf(v), v.Mean ?? worst))
+            .Concat((queued ?? []).Select(p => (space.ValuesOf(p.Changes), worst)))
+            .ToList();
     }
 
     /// <summary>The candidate, drawn from the good density, with the highest good-to-bad density ratio.</summary>

@@ -77,15 +77,20 @@ public sealed class ResearchLoop
         if (_cancellation.IsCancellationRequested)
             return false;
         var ended = runs.Count(r => r.State.IsFinal());
-        var pending = runs.Count - ended;
-        if (ended != _ended)
-        {
-            _ended = ended;
-            _news = true;
-            var state = _study.State();
-            JournalOutcomes(state);
-            Report(state);
-        }
+        if (ended == _ended)
+            return Turn(runs.Count - ended);
+        _ended = ended;
+        _news = true;
+        JournalOutcomes(_study.State());
+        var queued = Turn(runs.Count - ended);
+        // Reported after the turn, so the line counts the runs the researcher just queued among those in flight.
+        Report(_study.State());
+        return queued;
+    }
+
+    /// <summary>Gives the researcher a turn when slots are free and something changed, or moves on to confirming; true when runs were queued.</summary>
+    private bool Turn(int pending)
+    {
         if (_phase == Done || pending >= _options.Slots)
             return false;
         if (_phase == Researching)

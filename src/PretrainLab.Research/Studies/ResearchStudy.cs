@@ -88,6 +88,16 @@ public sealed partial class ResearchStudy
         return study;
     }
 
+    /// <summary>
+    /// Creates the study of <paramref name="agenda"/> with its baseline runs over the noise seeds queued, as
+    /// <see cref="Open(ILabStore, Agenda, string)"/> does for a new name; the study can then be researched, served over
+    /// MCP or its queued runs trained by the lab alone.
+    /// </summary>
+    /// <exception cref="RecipeException">The baseline recipe is invalid.</exception>
+    /// <exception cref="StoreException">The store already has a study of that name, or fails.</exception>
+    public static ResearchStudy Create(ILabStore store, Agenda agenda, string runsDirectory) =>
+        Create(store, agenda, RecipeLoader.Load(agenda.Baseline, [.. agenda.Set, .. agenda.PerRun]), runsDirectory);
+
     /// <summary>Opens a research study from its stored agenda, by name, or the store's only research study when no name is given.</summary>
     /// <exception cref="StoreException">There is no such study, or more than one to choose from.</exception>
     /// <exception cref="RecipeException">The stored baseline recipe no longer loads.</exception>

@@ -102,6 +102,20 @@ public sealed class StudyFileTests : IDisposable
     }
 
     [Fact]
+    public void IntegersAndUnknownKeysAreReadAsInAgendas()
+    {
+        // One reader (YamlFileReader) for study files and agendas: an integer may be written as a number, and the
+        // "did you mean" follows the recipe's rule (a near key, or one the typo is a prefix of).
+        var spec = Parse("baseline: tiny.yaml\nseeds: 2.0\nmax_attempts: 1e1\n");
+        Assert.Equal([7, 8], spec.Seeds);
+        Assert.Equal(10, spec.MaxAttempts);
+
+        var errors = Errors("baseline: tiny.yaml\nseeds: 2.5\nmax_att: 3\n");
+        Assert.Contains(errors, e => e.ToString() == "study.yaml:2: seeds: expected an integer >= 1, got '2.5'");
+        Assert.Contains(errors, e => e.ToString() == "study.yaml:3: max_att: unknown key; did you mean 'max_attempts'?");
+    }
+
+    [Fact]
     public void DuplicateLabelsAndIdenticalVariantsAreRefused()
     {
         Assert.Contains(Errors("""
