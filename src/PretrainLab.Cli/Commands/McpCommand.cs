@@ -18,28 +18,17 @@ internal static class McpCommand
     {
         var agendaFile = new Argument<string?>("agenda") { Description = "The research agenda (default: a research study already in the store).", Arity = ArgumentArity.ZeroOrOne };
         var studyName = new Option<string?>("--study") { Description = "The research study to serve when no agenda is given." };
-        var slots = new Option<int>("--slots") { Description = "Runs trained at once by start_runs.", DefaultValueFactory = _ => 1 };
-        var cores = new Option<int>("--cores") { Description = "Cores to fill (default: all).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var scheduling = new SchedulerArguments("Runs trained at once by start_runs.", "Cores to fill (default: all).", staleAfter: false);
         var runsDir = new Option<string?>("--runs-dir") { Description = "Folder for the run folders (default: runs/<study name>)." };
-        var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between a worker's heartbeats.", DefaultValueFactory = _ => 1, Hidden = true };
-        var poll = new Option<double>("--poll") { Description = "Seconds between the lab's looks at the store.", DefaultValueFactory = _ => 0.25, Hidden = true };
         var store = StoreOption.Create();
         var command = new Command("mcp", "Serve a research study over MCP (stdio) so that Claude Code can act as the researcher.")
         {
-            agendaFile, studyName, slots, cores, runsDir, heartbeat, poll, store,
+            agendaFile, studyName, runsDir, store,
         };
+        scheduling.AddTo(command);
         command.SetAction((parse, cancellation) => Task.Run(() => CommandErrors.Run(() =>
         {
-            var options = new SchedulerOptions
-            {
-                Slots = parse.GetValue(slots),
-                Cores = parse.GetValue(cores),
-                Heartbeat = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
-                Poll = TimeSpan.FromSeconds(parse.GetValue(poll)),
-                InterruptGrace = TimeSpan.FromSeconds(30),
-            };
-            if (options.Slots < 1 || options.Cores < 1 || options.Heartbeat <= TimeSpan.Zero || options.Poll <= TimeSpan.Zero)
-                throw new UsageException("--slots and --cores must be at least 1, --heartbeat and --poll positive");
+            var options = scheduling.Read(parse) with { InterruptGrace = TimeSpan.FromSeconds(30) };
             var location = LabStore.Resolve(parse.GetValue(store));
             using var lab = LabStore.Open(location);
             ResearchStudy study;

@@ -27,33 +27,21 @@ internal static class ResearchCommand
         };
         researcher.AcceptOnlyFromAmong([.. ResearcherFactory.Names]);
         var model = new Option<string?>("--model") { Description = "The LLM researcher's model (default: the agenda's, else " + LlmSettings.DefaultModel + ")." };
-        var slots = new Option<int>("--slots") { Description = "Runs trained at once, each in its own process.", DefaultValueFactory = _ => 1 };
-        var cores = new Option<int>("--cores") { Description = "Cores to fill (default: all).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var scheduling = new SchedulerArguments("Runs trained at once, each in its own process.", "Cores to fill (default: all).", staleAfter: true);
         var seed = new Option<int>("--seed") { Description = "Seeds the built-in researchers' draws.", DefaultValueFactory = _ => 0 };
         var runsDir = new Option<string?>("--runs-dir") { Description = "Folder for the run folders (default: runs/<study name>)." };
-        var staleAfter = new Option<double>("--stale-after") { Description = "Seconds without a heartbeat after which a running run is taken as orphaned.", DefaultValueFactory = _ => 60 };
-        var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between a worker's heartbeats.", DefaultValueFactory = _ => 1, Hidden = true };
-        var poll = new Option<double>("--poll") { Description = "Seconds between the lab's looks at the store.", DefaultValueFactory = _ => 0.25, Hidden = true };
         var store = StoreOption.Create();
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of Markdown." };
         var output = new Option<string?>("--out") { Description = "Also write the report to this file." };
         var command = new Command("research", "Research an agenda: a researcher proposes experiments, the lab trains and compares them, to the budget; ends with a report.")
         {
-            agendaFile, researcher, model, slots, cores, seed, runsDir, staleAfter, heartbeat, poll, store, json, output,
+            agendaFile, researcher, model, seed, runsDir, store, json, output,
         };
+        scheduling.AddTo(command);
         // On the thread pool, so that Ctrl+C reaches the loop (see StudyCommand).
         command.SetAction((parse, cancellation) => Task.Run(() => CommandErrors.Run(() =>
         {
-            var options = new SchedulerOptions
-            {
-                Slots = parse.GetValue(slots),
-                Cores = parse.GetValue(cores),
-                StaleAfter = TimeSpan.FromSeconds(parse.GetValue(staleAfter)),
-                Heartbeat = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
-                Poll = TimeSpan.FromSeconds(parse.GetValue(poll)),
-            };
-            if (options.Slots < 1 || options.Cores < 1 || options.StaleAfter <= TimeSpan.Zero || options.Heartbeat <= TimeSpan.Zero || options.Poll <= TimeSpan.Zero)
-                throw new UsageException("--slots and --cores must be at least 1, --stale-after, --heartbeat and --poll positive");
+            var options = scheduling.Read(parse);
             var agenda = AgendaFile.Load(parse.GetValue(agendaFile)!);
             if (parse.GetValue(model) is { } m)
                 agenda = agenda with { Researcher = agenda.Researcher with { Model = m } };

@@ -84,31 +84,20 @@ internal static class StudyCommand
     private static Command Run()
     {
         var name = new Argument<string?>("study") { Description = "The study (default: the store's only study).", Arity = ArgumentArity.ZeroOrOne };
-        var slots = new Option<int>("--slots") { Description = "Runs trained at once, each in its own process.", DefaultValueFactory = _ => 1 };
-        var cores = new Option<int>("--cores") { Description = "Cores to fill (default: all); a run with train.threads 0 gets cores/slots.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var staleAfter = new Option<double>("--stale-after") { Description = "Seconds without a heartbeat after which a running run is taken as orphaned.", DefaultValueFactory = _ => 60 };
-        var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between a worker's heartbeats.", DefaultValueFactory = _ => 1, Hidden = true };
-        var poll = new Option<double>("--poll") { Description = "Seconds between the lab's looks at the store.", DefaultValueFactory = _ => 0.25, Hidden = true };
+        var scheduling = new SchedulerArguments("Runs trained at once, each in its own process.",
+            "Cores to fill (default: all); a run with train.threads 0 gets cores/slots.", staleAfter: true);
         var store = StoreOption.Create();
         var json = new Option<bool>("--json") { Description = "Print one JSON object with the outcome instead of a line." };
         var command = new Command("run", "Train the study's queued runs in worker processes until all are done; resumes orphaned runs.")
         {
-            name, slots, cores, staleAfter, heartbeat, poll, store, json,
+            name, store, json,
         };
+        scheduling.AddTo(command);
         // On the thread pool: System.CommandLine installs its Ctrl+C handler only once the action has returned its
         // task, so work done before returning could not be cancelled, only killed.
         command.SetAction((parse, cancellation) => Task.Run(() => CommandErrors.Run(() =>
         {
-            var options = new SchedulerOptions
-            {
-                Slots = parse.GetValue(slots),
-                Cores = parse.GetValue(cores),
-                StaleAfter = TimeSpan.FromSeconds(parse.GetValue(staleAfter)),
-                Heartbeat = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
-                Poll = TimeSpan.FromSeconds(parse.GetValue(poll)),
-            };
-            if (options.Slots < 1 || options.Cores < 1 || options.StaleAfter <= TimeSpan.Zero || options.Heartbeat <= TimeSpan.Zero || options.Poll <= TimeSpan.Zero)
-                throw new UsageException("--slots and --cores must be at least 1, --stale-after, --heartbeat and --poll positive");
+            var options = scheduling.Read(parse);
             var location = LabStore.Resolve(parse.GetValue(store));
             using var lab = LabStore.Open(location);
             var study = StoreOption.FindStudy(lab, parse.GetValue(name));
