@@ -122,13 +122,8 @@ public class ParityTests
     [MemberData(nameof(Variants))]
     public void LogitsLossGradientsAndTenAdamWStepsMatchPyTorch(string variant)
     {
-        var config = ConfigOf(variant);
-        using var input = SafeTensorsReader.Open(ReferencePath($"parity-input-{variant}.safetensors"));
-        using var reference = SafeTensorsReader.Open(ReferencePath($"parity-reference-{variant}.safetensors"));
-        using var model = new GptModel(config, Batch, new Parallelism(2));
-        Checkpoint.LoadParameters(input, model.Parameters);
-        var tokens = input.ReadInt64("tokens").Select(t => (int)t).ToArray();
-        var targets = input.ReadInt64("targets").Select(t => (int)t).ToArray();
+        using var c = ParityCase.Load(variant);
+        var (config, reference, model, tokens, targets) = (c.Config, c.Reference, c.Model, c.Tokens, c.Targets);
         var rows = tokens.Length;
 
         model.Parameters.ZeroGrad();
@@ -188,13 +183,8 @@ public class ParityTests
     /// </summary>
     private static void AssertTrajectoryMatches(string variant, Engine.Training.TrainingOptions options, string prefix)
     {
-        var config = ConfigOf(variant);
-        using var input = SafeTensorsReader.Open(ReferencePath($"parity-input-{variant}.safetensors"));
-        using var reference = SafeTensorsReader.Open(ReferencePath($"parity-reference-{variant}.safetensors"));
-        using var model = new GptModel(config, Batch, new Parallelism(2));
-        Checkpoint.LoadParameters(input, model.Parameters);
-        var tokens = input.ReadInt64("tokens").Select(t => (int)t).ToArray();
-        var targets = input.ReadInt64("targets").Select(t => (int)t).ToArray();
+        using var c = ParityCase.Load(variant);
+        var (config, reference, model, tokens, targets) = (c.Config, c.Reference, c.Model, c.Tokens, c.Targets);
         var rows = tokens.Length;
         using var optimizer = options.CreateOptimizer(model);
         var schedule = new CosineSchedule(Lr, Warmup, MinLrRatio);
@@ -254,5 +244,41 @@ public class ParityTests
             GroupRates = new GroupLearningRates(Lr, Lr, Lr, MuonLr, Lr),
         };
         AssertTrajectoryMatches(variant, options, "muon_");
+    }
+
+    /// <summary>One variant's committed input (weights, tokens, targets) loaded into a model, and its PyTorch reference.</summary>
+    private sealed class ParityCase : IDisposable
+    {
+        private readonly SafeTensorsReader _input;
+
+        private ParityCase(string variant)
+        {
+            Config = ConfigOf(variant);
+            _input = SafeTensorsReader.Open(ReferencePath($"parity-input-{variant}.safetensors"));
+            Reference = SafeTensorsReader.Open(ReferencePath($"parity-reference-{variant}.safetensors"));
+            Model = new GptModel(Config, Batch, new Parallelism(2));
+            Checkpoint.LoadParameters(_input, Model.Parameters);
+            Tokens = _input.ReadInt64("tokens").Select(t => (int)t).ToArray();
+            Targets = _input.ReadInt64("targets").Select(t => (int)t).ToArray();
+        }
+
+        public GptConfig Config { get; }
+
+        public SafeTensorsReader Reference { get; }
+
+        public GptModel Model { get; }
+
+        public int[] Tokens { get; }
+
+        public int[] Targets { get; }
+
+        public static ParityCase Load(string variant) => new(variant);
+
+        public void Dispose()
+        {
+            Model.Dispose();
+            Reference.Dispose();
+            _input.Dispose();
+        }
     }
 }
