@@ -3,13 +3,14 @@
 # in one invocation, at several thread counts; prints a Markdown table with each side at its best
 # thread count. See bench/README.md.
 #
-#   bench/engine_vs_pytorch.sh [--all | --preset NAME] [--threads "1 2"] [--steps N] [--warmup N] [--out DIR]
+#   bench/engine_vs_pytorch.sh [--all | --preset NAME] [--threads "1 2"] [--steps N] [--warmup N] [--warmup-seconds S] [--out DIR]
 #
 #   --all        add gpt2s (GPT-2 small, 124M) to tiny and baby; takes several minutes per side
 #   --preset     only this preset (tiny, baby or gpt2s); repeat for several
 #   --threads    thread counts to try on each side (default "1 2")
-#   --steps N    timed steps for every preset (default: each preset's own: tiny 30, baby 5, gpt2s 3)
-#   --warmup N   untimed steps before timing (default 3)
+#   --steps N    timed steps for every preset (default: each preset's own: tiny 100, baby 5, gpt2s 3)
+#   --warmup N   untimed steps before timing, at least (default 3)
+#   --warmup-seconds S   seconds of untimed steps before timing, at least (default 2: the JIT settles)
 #   --out DIR    keep every run's JSON in DIR (default: a temporary folder, deleted at the end)
 set -euo pipefail
 
@@ -20,14 +21,14 @@ threads="1 2"
 extra=()
 out=""
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 chosen=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --all) presets+=(gpt2s); shift ;;
         --preset) chosen+=("${2:?--preset needs a name}"); shift 2 ;;
         --threads) threads="${2:?--threads needs a value}"; shift 2 ;;
-        --steps|--warmup) extra+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+        --steps|--warmup|--warmup-seconds) extra+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
         --out) out="${2:?--out needs a folder}"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "error: unknown argument '$1'" >&2; usage >&2; exit 2 ;;

@@ -26,7 +26,7 @@ import time
 
 PRESETS = {
     # name: (n_layer, n_head, n_embd, block_size, batch_size, vocab_size, default steps)
-    "tiny": (4, 4, 128, 64, 12, 256, 30),
+    "tiny": (4, 4, 128, 64, 12, 256, 100),
     "baby": (6, 6, 384, 256, 8, 256, 5),
     "gpt2s": (12, 12, 768, 256, 4, 50304, 3),
 }
@@ -34,12 +34,14 @@ PRESETS = {
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--preset", choices=sorted(PRESETS), default="tiny")
 parser.add_argument("--threads", type=int, default=1, help="intra-op threads (torch.set_num_threads)")
-parser.add_argument("--steps", type=int, default=None, help="timed steps (default: tiny 30, baby 5, gpt2s 3)")
-parser.add_argument("--warmup", type=int, default=3, help="untimed steps before timing")
+parser.add_argument("--steps", type=int, default=None, help="timed steps (default: tiny 100, baby 5, gpt2s 3)")
+parser.add_argument("--warmup", type=int, default=3, help="untimed steps before timing, at least")
+parser.add_argument("--warmup-seconds", type=float, default=2.0,
+                    help="seconds of untimed steps before timing, at least (the same rule as plab bench)")
 parser.add_argument("--seed", type=int, default=1337)
 args = parser.parse_args()
-if args.threads < 1 or (args.steps is not None and args.steps < 1) or args.warmup < 0:
-    parser.error("--threads and --steps must be >= 1, --warmup >= 0")
+if args.threads < 1 or (args.steps is not None and args.steps < 1) or args.warmup < 0 or not args.warmup_seconds >= 0:
+    parser.error("--threads and --steps must be >= 1, --warmup and --warmup-seconds >= 0")
 
 # OpenBLAS and OpenMP read their thread counts when torch is imported, so set them first.
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -149,9 +151,13 @@ def main():
                 phases[key] += seconds
         return t4 - t0
 
-    print(f"pytorch {args.preset}: {args.warmup} warmup + {steps} timed steps on {args.threads} thread{'s' if args.threads > 1 else ''}...", file=sys.stderr)
-    for _ in range(args.warmup):
+    print(f"pytorch {args.preset}: warm-up (at least {args.warmup} steps and {args.warmup_seconds:g} s) + {steps} timed steps "
+          f"on {args.threads} thread{'s' if args.threads > 1 else ''}...", file=sys.stderr)
+    warmup_start, warmup_steps = time.perf_counter(), 0
+    while warmup_steps < args.warmup or time.perf_counter() - warmup_start < args.warmup_seconds:
         step()
+        warmup_steps += 1
+    warmup_seconds = time.perf_counter() - warmup_start
     phases = dict.fromkeys(("forward", "backward", "clip", "optimizer"), 0.0)
     step_seconds = [step(phases) for _ in range(steps)]
 
@@ -165,7 +171,8 @@ def main():
         "batch_size": batch, "vocab_size": vocab,
         "params": sum(p.numel() for p in model.parameters()),
         "flops_per_token": flops_per_token,
-        "warmup": args.warmup,
+        "warmup": warmup_steps,
+        "warmup_seconds": warmup_seconds,
         "steps": steps,
         "tokens_per_second": median,
         "tokens_per_second_overall": rows * steps / sum(step_seconds),

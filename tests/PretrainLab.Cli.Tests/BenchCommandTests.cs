@@ -11,13 +11,13 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public void JsonHasTheDocumentedFieldsAllPositive()
     {
-        var (code, stdout, stderr) = PlabProcess.Run(_dir, "bench", "--preset", "tiny", "--steps", "2", "--warmup", "1", "--json");
+        var (code, stdout, stderr) = PlabProcess.Run(_dir, "bench", "--preset", "tiny", "--steps", "2", "--warmup", "1", "--warmup-seconds", "0", "--json");
         Assert.True(code == 0, stderr);
         var json = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal("tiny", json.GetProperty("preset").GetString());
         foreach (var field in new[]
                  {
-                     "threads", "n_layer", "n_embd", "block_size", "batch_size", "vocab_size", "params", "flops_per_token",
+                     "threads", "n_layer", "n_embd", "block_size", "batch_size", "vocab_size", "params", "flops_per_token", "warmup", "warmup_seconds",
                      "tokens_per_second", "gflops", "fma_ceiling_gflops", "ceiling_fraction", "peak_rss_bytes", "model_bytes",
                  })
         {
@@ -33,7 +33,7 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public void TextOutputIsATable()
     {
-        var (code, stdout, stderr) = PlabProcess.Run(_dir, "bench", "--steps", "1", "--warmup", "0", "--threads", "1");
+        var (code, stdout, stderr) = PlabProcess.Run(_dir, "bench", "--steps", "1", "--warmup", "0", "--warmup-seconds", "0", "--threads", "1");
         Assert.True(code == 0, stderr);
         Assert.Contains("tok/s", stdout);
         Assert.Contains("GFLOP/s", stdout);
@@ -57,5 +57,15 @@ public sealed class BenchCommandTests : IDisposable
         var (code, _, stderr) = PlabProcess.Run(_dir, "bench", "--steps", "0");
         Assert.Equal(2, code);
         Assert.Contains("--steps must be >= 1", stderr);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("NaN")]
+    public void NegativeOrNanWarmupSecondsAreRejected(string seconds)
+    {
+        var (code, _, stderr) = PlabProcess.Run(_dir, "bench", "--warmup-seconds", seconds);
+        Assert.Equal(2, code);
+        Assert.Contains($"--warmup-seconds must be a finite number >= 0, got {seconds}", stderr);
     }
 }

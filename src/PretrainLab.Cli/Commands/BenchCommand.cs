@@ -6,7 +6,7 @@ using PretrainLab.Lab.Bench;
 
 namespace PretrainLab.Cli.Commands;
 
-/// <summary><c>plab bench [--preset tiny|baby|gpt2s|all] [--threads N] [--steps N] [--warmup N] [--json]</c>.</summary>
+/// <summary><c>plab bench [--preset tiny|baby|gpt2s|all] [--threads N] [--steps N] [--warmup N] [--warmup-seconds S] [--json]</c>.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -17,12 +17,17 @@ internal static class BenchCommand
             DefaultValueFactory = _ => BenchPreset.Tiny.Name,
         };
         var threads = new Option<int>("--threads") { Description = "Kernel threads (0 = all cores).", DefaultValueFactory = _ => 0 };
-        var steps = new Option<int?>("--steps") { Description = "Timed steps (default: tiny 30, baby 5, gpt2s 3)." };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed steps before timing.", DefaultValueFactory = _ => 3 };
+        var steps = new Option<int?>("--steps") { Description = "Timed steps (default: tiny 100, baby 5, gpt2s 3)." };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed steps before timing, at least.", DefaultValueFactory = _ => 3 };
+        var warmupSeconds = new Option<double>("--warmup-seconds")
+        {
+            Description = "Seconds of untimed steps before timing, at least (the JIT settles in the first second or so).",
+            DefaultValueFactory = _ => EngineBenchmark.DefaultWarmupSeconds,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (with --preset all, a \"results\" array)." };
         var command = new Command("bench", "Time full training steps of the engine and compare them with the machine's FMA ceiling.")
         {
-            preset, threads, steps, warmup, json,
+            preset, threads, steps, warmup, warmupSeconds, json,
         };
         command.SetAction(parse => CommandErrors.Run(() =>
         {
@@ -35,12 +40,15 @@ internal static class BenchCommand
             var threadCount = parse.GetValue(threads);
             var stepCount = parse.GetValue(steps);
             var warmupCount = parse.GetValue(warmup);
+            var warmupTime = parse.GetValue(warmupSeconds);
             if (threadCount < 0)
                 return Usage($"--threads must be >= 0, got {threadCount}");
             if (stepCount < 1)
                 return Usage($"--steps must be >= 1, got {stepCount}");
             if (warmupCount < 0)
                 return Usage($"--warmup must be >= 0, got {warmupCount}");
+            if (!(warmupTime >= 0) || double.IsInfinity(warmupTime))
+                return Usage(string.Create(CultureInfo.InvariantCulture, $"--warmup-seconds must be a finite number >= 0, got {warmupTime}"));
 
             var parallelism = new Parallelism(threadCount);
             var onThreads = OnThreads(parallelism.Threads);
@@ -50,8 +58,9 @@ internal static class BenchCommand
             foreach (var p in presets)
             {
                 var n = stepCount ?? p.DefaultSteps;
-                Console.Error.WriteLine($"bench {p.Name}: {warmupCount} warmup + {n} timed steps {onThreads}...");
-                results.Add(EngineBenchmark.Run(p, parallelism, n, warmupCount, ceiling));
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"bench {p.Name}: warm-up (at least {warmupCount} steps and {warmupTime:0.##} s) + {n} timed steps {onThreads}..."));
+                results.Add(EngineBenchmark.Run(p, parallelism, n, warmupCount, warmupTime, ceiling));
             }
 
             if (parse.GetValue(json))

@@ -10,7 +10,7 @@ namespace PretrainLab.Lab.Bench;
 public sealed record BenchPreset(string Name, GptConfig Config, int BatchSize, int DefaultSteps)
 {
     /// <summary>nanoGPT's CPU Shakespeare model: 4 layers, 4 heads, 128 dim, context 64, batch 12, bytes.</summary>
-    public static BenchPreset Tiny { get; } = new("tiny", new GptConfig(4, 4, 128, 64, 256), 12, 30);
+    public static BenchPreset Tiny { get; } = new("tiny", new GptConfig(4, 4, 128, 64, 256), 12, 100);
 
     /// <summary>nanoGPT's "baby GPT": 6 layers, 6 heads, 384 dim, context 256, batch 8, bytes.</summary>
     public static BenchPreset Baby { get; } = new("baby", new GptConfig(6, 6, 384, 256, 256), 8, 5);

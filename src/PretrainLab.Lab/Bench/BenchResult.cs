@@ -15,7 +15,12 @@ public sealed record BenchResult
     [JsonPropertyName("vocab_size")] public int VocabSize { get; init; }
     [JsonPropertyName("params")] public long Parameters { get; init; }
     [JsonPropertyName("flops_per_token")] public double FlopsPerToken { get; init; }
+    /// <summary>Untimed steps run before timing.</summary>
     [JsonPropertyName("warmup")] public int Warmup { get; init; }
+
+    /// <summary>Seconds those untimed steps took.</summary>
+    [JsonPropertyName("warmup_seconds")] public double WarmupSeconds { get; init; }
+
     [JsonPropertyName("steps")] public int Steps { get; init; }
 
     /// <summary>Median of the per-step rates: robust to a step slowed by another process.</summary>

@@ -19,14 +19,25 @@ public static class EngineBenchmark
     private const double LearningRate = 6e-4;
     private const double GradClip = 1.0;
 
+    /// <summary>Seconds of untimed steps by default: enough for the JIT to settle (see <see cref="Run"/>).</summary>
+    public const double DefaultWarmupSeconds = 2;
+
     /// <summary>
-    /// Builds the preset's model on <paramref name="parallelism"/>, runs <paramref name="warmup"/>
-    /// untimed steps and <paramref name="steps"/> timed ones, and relates the rate to <paramref name="ceiling"/>.
+    /// Builds the preset's model on <paramref name="parallelism"/>, runs untimed steps until at least
+    /// <paramref name="warmup"/> steps and <paramref name="warmupSeconds"/> seconds have passed, then
+    /// <paramref name="steps"/> timed ones, and relates the rate to <paramref name="ceiling"/>.
     /// </summary>
-    public static BenchResult Run(BenchPreset preset, Parallelism parallelism, int steps, int warmup, FmaProbeResult ceiling)
+    /// <remarks>
+    /// The warm-up is timed because the JIT is: the runtime recompiles hot methods with full optimisation in the
+    /// background, starting about 100 ms after their 30th call, and until it has, steps run partly on first-tier code and
+    /// share the cores with the compiler. On two threads of tiny that is the first ~30 steps (about 0.6 s) at roughly
+    /// half the steady rate, which a 3-step warm-up would have timed as the engine's speed.
+    /// </remarks>
+    public static BenchResult Run(BenchPreset preset, Parallelism parallelism, int steps, int warmup, double warmupSeconds, FmaProbeResult ceiling)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmupSeconds);
         var config = preset.Config;
         var batch = preset.BatchSize;
         var t = config.BlockSize;
@@ -38,8 +49,14 @@ public static class EngineBenchmark
         using var optimizer = new AdamW(model.Parameters, new AdamWOptions(Beta1: 0.9, Beta2: 0.95, WeightDecay: 0.1));
         var (tokens, targets) = RandomBatch(config, batch);
 
-        for (var i = 0; i < warmup; i++)
+        var warmupStart = Stopwatch.GetTimestamp();
+        var warmupSteps = 0;
+        while (warmupSteps < warmup || Seconds(warmupStart, Stopwatch.GetTimestamp()) < warmupSeconds)
+        {
             Step(model, optimizer, tokens, targets, batch, rows, null);
+            warmupSteps++;
+        }
+        var warmedFor = Seconds(warmupStart, Stopwatch.GetTimestamp());
 
         var stepSeconds = new double[steps];
         var phases = new double[4];
@@ -61,7 +78,8 @@ public static class EngineBenchmark
             VocabSize = config.VocabSize,
             Parameters = model.Parameters.Count,
             FlopsPerToken = config.TrainingFlopsPerToken,
-            Warmup = warmup,
+            Warmup = warmupSteps,
+            WarmupSeconds = warmedFor,
             Steps = steps,
             TokensPerSecond = median,
             TokensPerSecondOverall = (double)rows * steps / stepSeconds.Sum(),

@@ -5,7 +5,7 @@ namespace PretrainLab.Lab.Tests.Bench;
 public sealed class BenchPresetTests
 {
     [Theory]
-    [InlineData("tiny", 4, 4, 128, 64, 12, 256, 30)]
+    [InlineData("tiny", 4, 4, 128, 64, 12, 256, 100)]
     [InlineData("baby", 6, 6, 384, 256, 8, 256, 5)]
     [InlineData("gpt2s", 12, 12, 768, 256, 4, 50304, 3)]
     public void PresetsHaveTheDocumentedShapes(string name, int layers, int heads, int embd, int context, int batch, int vocab, int steps)

@@ -9,9 +9,10 @@ public sealed class EngineBenchmarkTests
     public void TinyRunReportsConsistentRatesAndPhases()
     {
         var ceiling = new FmaProbeResult(256, 1, 100);
-        var r = EngineBenchmark.Run(BenchPreset.Tiny, new Parallelism(1), steps: 2, warmup: 1, ceiling);
+        var r = EngineBenchmark.Run(BenchPreset.Tiny, new Parallelism(1), steps: 2, warmup: 1, warmupSeconds: 0, ceiling);
 
         Assert.Equal(2, r.StepSeconds.Count);
+        Assert.Equal(1, r.Warmup);
         Assert.All(r.StepSeconds, s => Assert.True(s > 0));
         Assert.Equal(834_304, r.Parameters);
         var tokensPerStep = 12 * 64;
@@ -23,5 +24,17 @@ public sealed class EngineBenchmarkTests
         var ph = r.PhaseSeconds;
         Assert.Equal(r.StepSeconds.Average(), ph.Forward + ph.Backward + ph.Clip + ph.Optimizer, tolerance: 1e-9);
         Assert.True(r.PeakRssBytes >= r.ModelBytes, $"peak RSS {r.PeakRssBytes} below model bytes {r.ModelBytes}");
+    }
+
+    [Fact]
+    public void WarmupRunsUntilBothTheStepsAndTheSecondsHavePassed()
+    {
+        var ceiling = new FmaProbeResult(256, 1, 100);
+        // A tiny step takes ~25-40 ms on one thread here: 0.3 s is several steps, more than the one asked for.
+        var r = EngineBenchmark.Run(BenchPreset.Tiny, new Parallelism(1), steps: 1, warmup: 1, warmupSeconds: 0.3, ceiling);
+        Assert.True(r.WarmupSeconds >= 0.3, $"warmed up {r.WarmupSeconds} s");
+        Assert.True(r.Warmup > 1, $"{r.Warmup} warm-up steps");
+        var stepsFirst = EngineBenchmark.Run(BenchPreset.Tiny, new Parallelism(1), steps: 1, warmup: 4, warmupSeconds: 0, ceiling);
+        Assert.Equal(4, stepsFirst.Warmup);
     }
 }
