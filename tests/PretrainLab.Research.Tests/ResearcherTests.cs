@@ -112,7 +112,7 @@ public sealed class ResearcherTests : IDisposable
             var study = folder.OpenStudy(store);
             var tpe = new TpeResearcher(seed);
             SyntheticLab.FinishQueued(study, r => SyntheticLab.Landscape(r));
-            // One slot at a time past the start-up's uniform draws (five for four knobs), so the turn below is TPE's own.
+            // One slot at a time past the start-up's uniform draws (three for 27 experiments), so the turn below is TPE's own.
             for (var i = 0; i < 6; i++)
             {
                 Assert.Equal(1, tpe.ActAsync(study, study.State(), 1, CancellationToken.None).GetAwaiter().GetResult().RunsQueued);
@@ -206,6 +206,53 @@ public sealed class ResearcherTests : IDisposable
         }
 
         Assert.True(with > 1.1 * without, $"mean distance from the point in flight: {with / 100:F3} with the liar, {without / 100:F3} without");
+    }
+
+    [Theory]
+    [InlineData("budget: {runs: 30}", 3)]
+    [InlineData("budget: {runs: 53}", 5)]
+    [InlineData("budget: {runs: 500}", 10)]
+    [InlineData("budget: {hours: 1}", 10)]
+    public async Task TpeDrawsUniformlyForATenthOfTheExperimentsTheBudgetAllows(string budget, int startup)
+    {
+        using var folder = new ResearchFolder(ResearchFolder.DefaultAgenda.Replace("budget: {runs: 30}", budget, StringComparison.Ordinal));
+        using var store = folder.OpenStore();
+        var study = folder.OpenStudy(store);
+        var tpe = new TpeResearcher(3);
+        SyntheticLab.FinishQueued(study, r => SyntheticLab.Landscape(r));
+
+        for (var i = 0; i < startup + 2; i++)
+        {
+            Assert.Equal(1, (await tpe.ActAsync(study, study.State(), 1, CancellationToken.None)).RunsQueued);
+            SyntheticLab.FinishQueued(study, r => SyntheticLab.Landscape(r));
+        }
+
+        Assert.Equal(startup, TpeResearcher.StartupDraws(study));
+        var hypotheses = study.ReadJournal().Where(e => e.Kind == ResearchJournal.Hypothesis).Select(e => e.Text).ToList();
+        Assert.Equal(startup + 2, hypotheses.Count);
+        Assert.All(hypotheses.Take(startup), h => Assert.Contains("TPE start-up, uniform draw", h));
+        Assert.All(hypotheses.Skip(startup), h => Assert.Contains("TPE: the best of", h));
+    }
+
+    [Fact]
+    public void HillClimbCandidatesChangeTheCycledKnobAndOftenOthers()
+    {
+        using var store = _folder.OpenStore();
+        var study = _folder.OpenStudy(store);
+
+        SyntheticLab.Research(study, new HillClimbResearcher(3), slots: 2, r => SyntheticLab.Landscape(r, noise: 1.0));
+
+        // The noise keeps the baseline the incumbent, so every candidate is a change from it; replications add no hypothesis.
+        var space = new KnobSpace(study);
+        var baseline = space.ValuesOf(study.State().Variants[0]);
+        var candidates = study.State().Variants.Skip(1).Select(v => space.ValuesOf(v)).ToList();
+        var moved = candidates.Select(c => space.Knobs.Count(k => c[k.Path] != baseline[k.Path])).ToList();
+        Assert.True(candidates.Count >= 10, $"{candidates.Count} candidates");
+        Assert.All(moved, m => Assert.InRange(m, 1, space.Knobs.Count));
+        Assert.Contains(1, moved);
+        Assert.Contains(moved, m => m >= 3);
+        // One knob for sure and each of the three others with probability 1/2: 2.5 on average.
+        Assert.InRange(moved.Average(), 1.8, 3.2);
     }
 
     [Fact]
