@@ -79,8 +79,8 @@ IReadOnlyList<RunRecord> Research(ILabStore store, string name, int repeat, stri
 
 var report = new StringBuilder();
 report.Append(CultureInfo.InvariantCulture, $"Agenda {agenda.Source}: {agenda.Budget.Runs} runs of {agenda.PerRun.FirstOrDefault()} per study, {repeats} repeats, {slots} slots.\n\n");
-report.Append("| researcher | best val_bpb, mean ± sd | per repeat | compute to reach random's final best (share of the budget), per repeat | mean share |\n");
-report.Append("|---|---|---|---|---|\n");
+report.Append("| researcher | best val_bpb, mean ± sd | per repeat | compute to reach random's final best (share of the budget), per repeat | mean share | median share | within half |\n");
+report.Append("|---|---|---|---|---|---|---|\n");
 foreach (var name in researchers)
 {
     var mine = curves.Where(c => c.Researcher == name).OrderBy(c => c.Repeat).ToList();
@@ -92,8 +92,13 @@ foreach (var name in researchers)
     }).ToList();
     var reached = shares.OfType<double>().ToList();
     var mean = reached.Count == shares.Count ? $"{reached.Average():P0}" : $"{(reached.Count == 0 ? "-" : $"{reached.Average():P0}")} ({shares.Count - reached.Count} of {shares.Count} never reached it)";
+    // The mean is over the repeats that reached it, so it hides the others; the median counts "never" as more than the
+    // whole budget, and "within half" counts the repeats that met the target.
+    var ranked = shares.Select(s => s ?? double.PositiveInfinity).Order().ToList();
+    var middle = ranked.Count % 2 == 1 ? ranked[ranked.Count / 2] : (ranked[ranked.Count / 2 - 1] + ranked[ranked.Count / 2]) / 2;
+    var median = double.IsPositiveInfinity(middle) ? "never" : $"{middle:P0}";
     report.Append(CultureInfo.InvariantCulture,
-        $"| {name} | {finals.Average():F4} ± {Statistics.StandardDeviation(finals) ?? 0:F4} | {string.Join(", ", finals.Select(f => f.ToString("F4", CultureInfo.InvariantCulture)))} | {string.Join(", ", shares.Select(s => s is { } x ? $"{x:P0}" : "never"))} | {mean} |\n");
+        $"| {name} | {finals.Average():F4} ± {Statistics.StandardDeviation(finals) ?? 0:F4} | {string.Join(", ", finals.Select(f => f.ToString("F4", CultureInfo.InvariantCulture)))} | {string.Join(", ", shares.Select(s => s is { } x ? $"{x:P0}" : "never"))} | {mean} | {median} | {shares.Count(s => s <= 0.5)} of {shares.Count} |\n");
 }
 Console.Write(report);
 if (output is not null)
