@@ -1,6 +1,7 @@
 using PretrainLab.Lab.Analysis;
 using PretrainLab.Lab.Recipes;
 using PretrainLab.Lab.Store;
+using PretrainLab.Research.Agendas;
 using PretrainLab.Research.Researchers;
 using PretrainLab.Research.Studies;
 
@@ -253,6 +254,30 @@ public sealed class ResearcherTests : IDisposable
         Assert.Contains(moved, m => m >= 3);
         // One knob for sure and each of the three others with probability 1/2: 2.5 on average.
         Assert.InRange(moved.Average(), 1.8, 3.2);
+    }
+
+    [Fact]
+    public void TheCategoricalKernelIsOptunasAndSharpensAsTheGroupGrows()
+    {
+        var width = new Knob("model.n_embd", KnobKind.Categorical, Values: ["32", "64", "96", "128"]);
+        double Observed(int points)
+        {
+            // Every point on category 1: the mixture of the points' kernels and the uniform prior, each weighted alike.
+            var estimator = new ParzenEstimator([width], Enumerable.Repeat(new[] { 1.0 }, points).ToList());
+            return Math.Exp(estimator.LogDensity([1.0]));
+        }
+
+        // m kernels (points and prior), k = 4 categories: a point's kernel puts (m + 1)/(m + k) on its category.
+        Assert.Equal((1 * (3.0 / 6) + 0.25) / 2, Observed(1), 12);
+        Assert.Equal((9 * (11.0 / 14) + 0.25) / 10, Observed(9), 12);
+        Assert.True(Observed(30) > Observed(9) && Observed(9) > Observed(1));
+
+        // Draws follow the density.
+        var estimator = new ParzenEstimator([width], [[1.0], [1.0], [3.0]]);
+        var random = new Random(5);
+        var draws = Enumerable.Range(0, 40_000).Select(_ => estimator.Sample(random)[0]).ToList();
+        for (var c = 0; c < 4; c++)
+            Assert.Equal(Math.Exp(estimator.LogDensity([c])), draws.Count(x => x == c) / 40_000.0, 2);
     }
 
     [Fact]
