@@ -58,8 +58,9 @@ finally
 }
 
 // A kept study that spent the agenda's run budget, every run ended: read, not rerun. Training is deterministic for a
-// recipe and seed, and so are random search's draws, so its studies can be kept from an earlier measurement; the
-// store may come from another checkout (whose baseline recipe names another data path), so it is not reopened as a
+// recipe and seed within one engine build, and so are random search's draws, so its studies can be kept from an
+// earlier measurement with the same build (another build's rounding moves unstable runs; bench/README.md). The store
+// may come from another checkout (whose baseline recipe names another data path), so it is not reopened as a
 // research study. Null when there is no such study.
 IReadOnlyList<RunRecord>? Finished(ILabStore store)
 {

@@ -10,13 +10,13 @@ namespace PretrainLab.Research.Researchers;
 /// autoresearch's greedy loop, made honest: change the incumbent (one knob from a shuffled cycle, and each other knob
 /// with probability <see cref="OtherKnobRate"/>; a numeric knob by a Gaussian step in its unit interval, a categorical
 /// one to another category; the cycle counts candidates still in flight, so runs that train at the same time lead with
-/// different knobs), run it, keep the change only when its effect against the
-/// incumbent clears the noise floor (a paired interval that excludes zero and a difference beyond 2σ of the baseline's
-/// seed spread), otherwise discard it. A candidate first runs on one seed, the incumbent's first: unless it beats the
-/// incumbent's run on that seed by more than the seed spread where the climb is (see <see cref="ScreenSpread"/>) it is
-/// discarded there, which keeps most bad changes to one run; otherwise it is replicated to the baseline's noise seeds
-/// (at least two) and judged on all of them, paired with the incumbent's. Every keep or discard is journaled, and a
-/// kept change is recorded as a finding; the journal is also how a restarted climber finds its incumbent again.
+/// different knobs), run it, keep the change only when its effect against the incumbent clears the noise floor (a
+/// paired interval that excludes zero and a difference beyond 2σ of the baseline's seed spread), otherwise discard it.
+/// A candidate first runs on one seed, the incumbent's first: unless it beats the incumbent's run on that seed by more
+/// than the seed spread where the climb is (see <see cref="ScreenSpread"/>) it is discarded there, which keeps most bad
+/// changes to one run; otherwise it is replicated to the baseline's noise seeds (at least two) and judged on all of
+/// them, paired with the incumbent's. Every keep or discard is journaled, and a kept change is recorded as a finding;
+/// the journal is also how a restarted climber finds its incumbent again.
 /// </summary>
 /// <param name="seed">Seeds the knob cycle and the mutations (with the number of the experiment drawn, so a restart continues the sequence).</param>
 public sealed class HillClimbResearcher(int seed = 0) : IResearcher
