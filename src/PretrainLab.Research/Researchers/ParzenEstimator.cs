@@ -4,10 +4,14 @@ namespace PretrainLab.Research.Researchers;
 
 /// <summary>
 /// A density over the whole knob space for multivariate TPE: one kernel per observation, a product over the knobs, plus
-/// a broad prior. A numeric knob's kernel is a Gaussian truncated to its unit interval with bandwidth
-/// 0.2·n^(−1/(d+4)) (Scott's rule scaled as Optuna's multivariate TPE does); a categorical knob's kernel puts
-/// (1 + 1/k)/2 on the observed category and spreads the rest evenly. Draws pick a kernel and perturb all knobs around
-/// it together, so combinations that worked (a high rate with a narrow model) are kept together.
+/// a broad prior. A numeric knob's kernel is a Gaussian truncated to its unit interval with bandwidth 0.2·n^(−1/(d+4))
+/// (Scott's rule scaled as Optuna's multivariate TPE does); a categorical knob's kernel is Optuna's: with m kernels
+/// (the n points and the prior) and k categories it puts (m + 1)/(m + k) on the observed category and spreads the rest
+/// evenly, so it sharpens as a group grows. A category the large group of worse results has seldom tried then has a low
+/// density there, so the ratio favours trying it; with a kernel fixed at (1 + 1/k)/2 the search stayed longer on the
+/// categories of its first good results (in one repeat of the research benchmark it tried the narrowest model, the best
+/// one there, twice in 37 experiments). Draws pick a kernel and perturb all knobs around it together, so combinations
+/// that worked (a high rate with a narrow model) are kept together.
 /// </summary>
 public sealed class ParzenEstimator
 {
@@ -35,7 +39,7 @@ public sealed class ParzenEstimator
             if (!knob.IsNumeric)
             {
                 var k = knob.Choices.Count;
-                x[d] = point is not null && random.NextDouble() < 0.5 ? point[d] : random.Next(k);
+                x[d] = point is not null && random.NextDouble() < Kept(k) ? point[d] : random.Next(k);
                 continue;
             }
             var (mean, width) = point is null ? (0.5, 1.0) : (point[d], _width);
@@ -58,7 +62,7 @@ public sealed class ParzenEstimator
                 if (!knob.IsNumeric)
                 {
                     var k = knob.Choices.Count;
-                    density *= point is null ? 1.0 / k : point[d] == x[d] ? (1 + 1.0 / k) / 2 : 0.5 / k;
+                    density *= point is null ? 1.0 / k : (point[d] == x[d] ? Kept(k) : 0) + (1 - Kept(k)) / k;
                     continue;
                 }
                 var (mean, width) = point is null ? (0.5, 1.0) : (point[d], _width);
@@ -68,6 +72,13 @@ public sealed class ParzenEstimator
         }
         return Math.Log(sum / (_points.Count + 1) + 1e-300);
     }
+
+    /// <summary>
+    /// The share of a categorical kernel that stays on its point's category; the rest spreads evenly over all
+    /// <paramref name="k"/> categories. It is m/(m + k) for m kernels (the points and the prior), which is Optuna's
+    /// categorical kernel with prior weight 1.
+    /// </summary>
+    private double Kept(int k) => (_points.Count + 1.0) / (_points.Count + 1.0 + k);
 
     private static double Kernel(double x, double mean, double width)
     {

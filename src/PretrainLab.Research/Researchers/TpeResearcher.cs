@@ -8,8 +8,8 @@ namespace PretrainLab.Research.Researchers;
 /// <c>multivariate=True</c>: the variants tried so far are split into the best tenth (at least one, at most 25, as in
 /// Optuna) and the rest; each group gets a density over the whole knob space (<see cref="ParzenEstimator"/>: one
 /// kernel per variant, in the unit interval of each knob, linear or logarithmic, and over its categories); 24
-/// candidates are drawn from the good density and the one with the highest good-to-bad ratio is run. Until ten
-/// variants (or one more than there are knobs, if fewer) have been tried it draws uniformly. Runs that diverged or
+/// candidates are drawn from the good density and the one with the highest good-to-bad ratio is run. It first draws
+/// uniformly, for a tenth of the experiments the budget allows (see <see cref="StartupDraws"/>). Runs that diverged or
 /// failed count as the worst results, so the search learns to avoid them. A turn fills every free slot, and runs in
 /// flight are handled as Optuna's <c>constant_liar=True</c> does: a variant without a result yet (including those
 /// queued earlier in the same turn) counts as the worst result, so it sits in the bad group and the next draw moves
@@ -30,7 +30,7 @@ public sealed class TpeResearcher(int seed = 0) : IResearcher
     {
         var space = new KnobSpace(study);
         var results = state.Variants.Count(v => v.Mean is not null);
-        var startup = Math.Clamp(space.Knobs.Count + 1, 4, 10);
+        var startup = StartupDraws(study);
         return Task.FromResult(BuiltInProposals.Fill(study, state, Name, seed, capacity, study.Agenda.Seeds.Experiment, (queued, random) =>
         {
             // Experiments before this one: the variants but the baseline, and those queued this turn.
@@ -44,6 +44,28 @@ public sealed class TpeResearcher(int seed = 0) : IResearcher
             return new ExperimentProposal(
                 $"TPE: the best of {results} results favour {RandomResearcher.Describe(space.Changes(suggestion))}", space.Changes(suggestion));
         }));
+    }
+
+    /// <summary>
+    /// The uniform draws before TPE models the results: a tenth of the experiments the budget allows, at least 3 and at
+    /// most 10 (Optuna's default, made for studies of a hundred trials or more). The experiments are the runs the budget
+    /// allows (its run count, or its FLOPs or tokens over the baseline's cost per run, whichever is least) less the
+    /// baseline's noise seeds and the runs kept back for confirmation, over the seeds per experiment; a budget in hours
+    /// alone allows any number, so 10. Ten draws would be a quarter of a 40-run study spent before the model is used,
+    /// and the baseline's result is already there to compare against.
+    /// </summary>
+    internal static int StartupDraws(ResearchStudy study)
+    {
+        var budget = study.Agenda.Budget;
+        var cost = study.BaselineCost;
+        var runs = new double?[]
+        {
+            budget.Runs,
+            budget.Flops is { } f && cost.Flops > 0 ? Math.Floor(f / cost.Flops) : null,
+            budget.Tokens is { } t && cost.Tokens > 0 ? Math.Floor(t / cost.Tokens) : null,
+        }.OfType<double>().DefaultIfEmpty(double.PositiveInfinity).Min();
+        var experiments = (runs - study.Agenda.Seeds.Noise - study.ReserveRuns) / Math.Max(1, study.Agenda.Seeds.Experiment);
+        return (int)Math.Clamp(Math.Ceiling(experiments / 10), 3, 10);
     }
 
     /// <summary>
