@@ -45,7 +45,9 @@ internal sealed class WorkerTeam
 
     private readonly int _size;
     private readonly SemaphoreSlim _wake = new(0);
-    private readonly ManualResetEventSlim _finished = new(false);
+    // Released once per job, by whoever finishes its last chunk. A semaphore rather than a ManualResetEventSlim, whose
+    // first blocking wait allocates a lock object: a job must not allocate, however late the first contention comes.
+    private readonly SemaphoreSlim _finished = new(0);
     // One reusable job per operation type, touched only by the thread that holds _busy.
     private readonly Dictionary<Type, Job> _jobs = [];
     private long _ticket = Closed;
@@ -82,7 +84,6 @@ internal sealed class WorkerTeam
             _chunks = chunks;
             _done = 0;
             _failure = null;
-            _finished.Reset();
             var generation = ++_generation;
             // A full fence: a worker that announces it is going to sleep either sees this job or is woken for it.
             Interlocked.Exchange(ref _ticket, (long)generation << 32);
@@ -93,7 +94,7 @@ internal sealed class WorkerTeam
             Participate();
             // Polls briefly, then sleeps: on a busy machine a spinning caller would take the core
             // that a preempted worker needs to finish its chunk.
-            Poll(static team => team._finished.IsSet);
+            Poll(static team => Volatile.Read(ref team._done) == team._chunks);
             _finished.Wait();
             Volatile.Write(ref _ticket, ((long)generation << 32) | Closed);
             job.Clear();
@@ -128,7 +129,7 @@ internal sealed class WorkerTeam
                 Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
             }
             if (Interlocked.Increment(ref _done) == _chunks)
-                _finished.Set();
+                _finished.Release();
         }
     }
 

@@ -16,6 +16,22 @@ public unsafe class ParallelismTests
         }
     }
 
+    /// <summary>Rows that take <paramref name="callerMs"/> on the thread that started the loop and <paramref name="workerMs"/> on any other.</summary>
+    private readonly struct SlowOnWorkers(int caller, int callerMs, int workerMs) : IRowOperation
+    {
+        public void Invoke(int start, int end)
+        {
+            if (Environment.CurrentManagedThreadId != caller)
+            {
+                Thread.Sleep(workerMs);
+                return;
+            }
+            var until = Environment.TickCount64 + callerMs;
+            while (Environment.TickCount64 < until)
+                Thread.SpinWait(100);
+        }
+    }
+
     private readonly struct Throwing(int failAt) : IRowOperation
     {
         public void Invoke(int start, int end)
@@ -125,6 +141,20 @@ public unsafe class ParallelismTests
         foreach (var t in callers)
             t.Join();
         Assert.All(counts, row => Assert.All(row, n => Assert.Equal(500, n)));
+    }
+
+    [Fact]
+    public void ACallerThatMustWaitForAWorkerAllocatesNothing()
+    {
+        // The caller finishes its chunk in 2 ms, the worker's takes 30 ms: the caller polls, then blocks until the
+        // worker is done. A first blocking wait must not allocate either (ManualResetEventSlim's did: a lock object).
+        var parallelism = new Parallelism(2);
+        var op = new SlowOnWorkers(Environment.CurrentManagedThreadId, callerMs: 2, workerMs: 30);
+        parallelism.For(2, new SlowOnWorkers(Environment.CurrentManagedThreadId, callerMs: 0, workerMs: 0), chunksPerThread: 1);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5; i++)
+            parallelism.For(2, op, chunksPerThread: 1);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]
