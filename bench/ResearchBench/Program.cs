@@ -95,8 +95,7 @@ foreach (var name in researchers)
     var mean = reached.Count == shares.Count ? $"{reached.Average():P0}" : $"{(reached.Count == 0 ? "-" : $"{reached.Average():P0}")} ({shares.Count - reached.Count} of {shares.Count} never reached it)";
     // The mean is over the repeats that reached it, so it hides the others; the median counts "never" as more than the
     // whole budget, and "within half" counts the repeats that met the target.
-    var ranked = shares.Select(s => s ?? double.PositiveInfinity).Order().ToList();
-    var middle = ranked.Count % 2 == 1 ? ranked[ranked.Count / 2] : (ranked[ranked.Count / 2 - 1] + ranked[ranked.Count / 2]) / 2;
+    var middle = Statistics.Median(shares.Select(s => s ?? double.PositiveInfinity));
     var median = double.IsPositiveInfinity(middle) ? "never" : $"{middle:P0}";
     report.Append(CultureInfo.InvariantCulture,
         $"| {name} | {finals.Average():F4} ± {Statistics.StandardDeviation(finals) ?? 0:F4} | {string.Join(", ", finals.Select(f => f.ToString("F4", CultureInfo.InvariantCulture)))} | {string.Join(", ", shares.Select(s => s is { } x ? $"{x:P0}" : "never"))} | {mean} | {median} | {shares.Count(s => s <= 0.5)} of {shares.Count} |\n");

@@ -47,7 +47,7 @@ internal static class BenchCommand
                 return Usage($"--steps must be >= 1, got {stepCount}");
             if (warmupCount < 0)
                 return Usage($"--warmup must be >= 0, got {warmupCount}");
-            if (!(warmupTime >= 0) || double.IsInfinity(warmupTime))
+            if (!double.IsFinite(warmupTime) || warmupTime < 0)
                 return Usage(string.Create(CultureInfo.InvariantCulture, $"--warmup-seconds must be a finite number >= 0, got {warmupTime}"));
 
             var parallelism = new Parallelism(threadCount);

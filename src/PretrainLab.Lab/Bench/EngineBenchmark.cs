@@ -2,6 +2,7 @@ using System.Diagnostics;
 using PretrainLab.Engine.Compute;
 using PretrainLab.Engine.Model;
 using PretrainLab.Engine.Optim;
+using PretrainLab.Lab.Analysis;
 
 namespace PretrainLab.Lab.Bench;
 
@@ -63,8 +64,7 @@ public static class EngineBenchmark
         for (var i = 0; i < steps; i++)
             stepSeconds[i] = Step(model, optimizer, tokens, targets, batch, rows, phases);
 
-        var rates = stepSeconds.Select(s => rows / s).Order().ToArray();
-        var median = rates.Length % 2 == 1 ? rates[rates.Length / 2] : (rates[rates.Length / 2 - 1] + rates[rates.Length / 2]) / 2;
+        var median = Statistics.Median(stepSeconds.Select(s => rows / s));
         var gflops = config.TrainingFlopsPerToken * median / 1e9;
         return new BenchResult
         {

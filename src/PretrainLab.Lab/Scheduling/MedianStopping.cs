@@ -1,4 +1,5 @@
 using System.Globalization;
+using PretrainLab.Lab.Analysis;
 using PretrainLab.Lab.Store;
 using PretrainLab.Lab.Studies;
 
@@ -46,11 +47,10 @@ public sealed class MedianStopping(EarlyStoppingSpec spec, string objective, str
                 .Select(v => v.Where(r => r.State == RunState.Finished).Select(Finished).Where(c => c.ContainsKey(step)).Select(c => c[step]).ToList())
                 .Where(values => values.Count > 0)
                 .Select(values => values.Average())
-                .Order()
                 .ToList();
             if (mine.Count == 0 || others.Count < spec.MinFinished)
                 continue;
-            var median = others.Count % 2 == 1 ? others[others.Count / 2] : (others[others.Count / 2 - 1] + others[others.Count / 2]) / 2;
+            var median = Statistics.Median(others);
             if (mine.Average() > median)
             {
                 decisions.Add((label, string.Create(CultureInfo.InvariantCulture,
