@@ -63,13 +63,17 @@ public sealed record Knob(
         return (Format(Math.Clamp(x, Min.Value, Max.Value)), null);
     }
 
-    /// <summary>Where the canonical <paramref name="value"/> lies in [0, 1] (a categorical value: its index over the count).</summary>
+    /// <summary>
+    /// Where the canonical <paramref name="value"/> lies in [0, 1] (a categorical value: its index over the count). An
+    /// integer knob's unit interval spans [min − 0.5, max + 0.5], as Optuna's, so each integer owns an equal cell and
+    /// maps to its centre.
+    /// </summary>
     public double ToUnit(string value)
     {
         if (!IsNumeric)
             return Choices.Count <= 1 ? 0 : (double)Index(value) / (Choices.Count - 1);
         var x = double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
-        var (lo, hi) = IsLog ? (Math.Log(Min!.Value), Math.Log(Max!.Value)) : (Min!.Value, Max!.Value);
+        var (lo, hi) = UnitRange();
         var t = IsLog ? Math.Log(x) : x;
         return hi == lo ? 0 : Math.Clamp((t - lo) / (hi - lo), 0, 1);
     }
@@ -77,16 +81,26 @@ public sealed record Knob(
     /// <summary>
     /// The value at <paramref name="unit"/> in [0, 1]: rounded to an integer for an integer knob, to three significant
     /// digits otherwise (finer steps are below what a run can tell apart, and round values read better in reports).
+    /// A uniform unit draws every integer of an integer knob equally often: rounding [min, max] itself would give the
+    /// two end values half the share of the others (one layer of 1 to 4 drawn a sixth of the time, not a quarter).
     /// Not for categorical knobs.
     /// </summary>
     public string FromUnit(double unit)
     {
         var u = Math.Clamp(unit, 0, 1);
-        var x = IsLog
-            ? Math.Exp(Math.Log(Min!.Value) + u * (Math.Log(Max!.Value) - Math.Log(Min.Value)))
-            : Min!.Value + u * (Max!.Value - Min.Value);
-        x = IsInteger ? Math.Round(x) : Significant(x, 3);
-        return Format(Math.Clamp(x, Min.Value, Max.Value));
+        var (lo, hi) = UnitRange();
+        var t = lo + u * (hi - lo);
+        var x = IsLog ? Math.Exp(t) : t;
+        x = IsInteger ? Math.Round(x, MidpointRounding.AwayFromZero) : Significant(x, 3);
+        return Format(Math.Clamp(x, Min!.Value, Max!.Value));
+    }
+
+    /// <summary>The ends of the unit interval in the knob's scale: its bounds (logarithms for a log knob), half a step wider for integers.</summary>
+    private (double Lo, double Hi) UnitRange()
+    {
+        var half = IsInteger ? 0.5 : 0;
+        var (lo, hi) = (Min!.Value - half, Max!.Value + half);
+        return IsLog ? (Math.Log(lo), Math.Log(hi)) : (lo, hi);
     }
 
     /// <summary>The position of a canonical categorical value in <see cref="Choices"/>, or -1.</summary>

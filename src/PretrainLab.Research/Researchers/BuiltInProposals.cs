@@ -32,9 +32,9 @@ internal static class BuiltInProposals
         var runs = 0;
         for (var e = 0; e < Math.Max(1, (capacity + seeds - 1) / seeds); e++)
         {
-            // Each experiment draws from its own stream, seeded by the researcher's seed and the variants before it, so
+            // Each experiment draws from its own stream, keyed by the researcher's seed and the variants before it, so
             // the draws depend on neither how the runs' endings grouped into turns nor on restarts.
-            var random = new Random(unchecked(seed * 1_000_003 + state.Variants.Count + queued.Count));
+            var random = new KeyedRandom(seed, state.Variants.Count + queued.Count);
             ProposalResult? result = null;
             ExperimentProposal? proposal = null;
             for (var attempt = 0; attempt < DrawsPerExperiment && result is not { Accepted: true }; attempt++)

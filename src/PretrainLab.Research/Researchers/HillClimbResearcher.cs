@@ -45,7 +45,7 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
         var start = space.ValuesOf(state.Find(incumbent)!);
         // The knobs are visited in a shuffled cycle, so every knob is tried once before any is tried twice.
         var cycle = Enumerable.Range(0, space.Knobs.Count).ToArray();
-        new Random(seed).Shuffle(cycle);
+        new KeyedRandom(seed, -1).Shuffle(cycle); // -1: a stream no experiment draws from
         var tried = Candidates(study.ReadJournal()).Count();
         var turn = BuiltInProposals.Fill(study, state, Name, seed, capacity - replicated, 1, (_, random) =>
         {
