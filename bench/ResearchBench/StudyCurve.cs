@@ -15,4 +15,7 @@ internal sealed record StudyCurve(string Researcher, int Repeat, IReadOnlyList<(
 
     /// <summary>The FLOPs spent when the best first reached <paramref name="target"/>, or null when it never did.</summary>
     public double? FlopsToReach(double target) => Points.FirstOrDefault(p => p.Best <= target) is { Best: not null } hit ? hit.Flops : null;
+
+    /// <summary>The best result once <paramref name="share"/> of the study's FLOPs were spent (NaN before the first finished run).</summary>
+    public double BestAt(double share) => Points.LastOrDefault(p => p.Flops <= share * Total * (1 + 1e-9)).Best ?? double.NaN;
 }
