@@ -58,17 +58,19 @@ internal sealed class KeyedRandom(int seed, long index) : Random
     /// <inheritdoc/>
     protected override double Sample() => _rng.NextDouble();
 
-    /// <summary>A uniform value in [0, <paramref name="bound"/>) (0 when the bound is 0 or 1), by rejection, so without modulo bias.</summary>
+    /// <summary>A uniform value in [0, <paramref name="bound"/>) (0 when the bound is 0 or 1), without modulo bias.</summary>
     private ulong Below(ulong bound)
     {
         if (bound <= 1)
             return 0;
-        var limit = ulong.MaxValue - ulong.MaxValue % bound;
+        if (bound <= long.MaxValue)
+            return (ulong)_rng.NextInt64((long)bound);
+        // Wider than any long (NextInt64(long.MinValue, long.MaxValue)): over half of all 64-bit values are in range.
         ulong r;
         do
         {
             r = _rng.NextUInt64();
-        } while (r >= limit);
-        return r % bound;
+        } while (r >= bound);
+        return r;
     }
 }
