@@ -127,7 +127,9 @@ public sealed class CrashRecoveryTests : IDisposable
         {
             var stdout = lab.StandardOutput.ReadToEndAsync();
             var stderr = lab.StandardError.ReadToEndAsync();
-            _folder.WaitFor(runs => runs.Count(Checkpointed) >= 1, lab, "a run mid-way with a checkpoint");
+            // A run still queued, so the signal lands well before the study's end: the runs are short enough that a
+            // run seen mid-way near the end of the study could finish, and the lab exit 0, before kill delivers it.
+            _folder.WaitFor(runs => runs.Count(Checkpointed) >= 1 && runs.Any(r => r.State == RunState.Queued), lab, "a run mid-way with a checkpoint");
             using (var kill = Process.Start("kill", ["-INT", lab.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
                 kill.WaitForExit();
             Assert.True(lab.WaitForExit(TimeSpan.FromMinutes(2)), "the lab stops after its workers");
