@@ -26,9 +26,9 @@ public sealed class HillClimbResearcher(int seed = 0) : IResearcher
     /// <summary>
     /// The chance that each knob besides the cycle's also changes in a candidate, so a candidate changes five of nine
     /// knobs on average. One knob per step, with every passing candidate replicated, made two to four kept changes in a
-    /// 40-run study of nine knobs (the research benchmark), too few to leave the baseline's neighbourhood; moving many
-    /// knobs at once is how an evolution strategy's step works. A kept candidate still clears the noise floor as a whole,
-    /// and its finding names every knob it changed.
+    /// 40-run study of nine knobs (the research benchmark, with the correlated draws of before <see cref="KeyedRandom"/>),
+    /// too few to leave the baseline's neighbourhood; moving many knobs at once is how an evolution strategy's step works.
+    /// A kept candidate still clears the noise floor as a whole, and its finding names every knob it changed.
     /// </summary>
     internal const double OtherKnobRate = 0.5;
 

@@ -9,8 +9,9 @@ namespace PretrainLab.Research.Researchers;
 /// (the n points and the prior) and k categories it puts (m + 1)/(m + k) on the observed category and spreads the rest
 /// evenly, so it sharpens as a group grows. A category the large group of worse results has seldom tried then has a low
 /// density there, so the ratio favours trying it; with a kernel fixed at (1 + 1/k)/2 the search stayed longer on the
-/// categories of its first good results (in one repeat of the research benchmark it tried the narrowest model, the best
-/// one there, twice in 37 experiments). Draws pick a kernel and perturb all knobs around it together, so combinations
+/// categories of its first good results (in one repeat of the research benchmark, measured before the researchers' draws
+/// were made independent, see <see cref="KeyedRandom"/>, it tried the narrowest model, the best one there, twice in 37
+/// experiments). Draws pick a kernel and perturb all knobs around it together, so combinations
 /// that worked (a high rate with a narrow model) are kept together.
 /// </summary>
 public sealed class ParzenEstimator
